@@ -1,0 +1,3 @@
+export { isCi } from './env.ts';
+export { type Broker, probeTcp, rabbitMq, uniqueName } from './rabbitmq.ts';
+export { repositoryRoot, type SharedPath, sharedDir, sharedPath } from './shared-data.ts';

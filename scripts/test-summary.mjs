@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Adds up every package's vitest JSON report (.vitest/results.json) into the plain line
+// `N passed, N failed, N skipped` that .ci/run ends with.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const reports = execFileSync('find', ['packages', 'connectors', '-path', '*/node_modules', '-prune', '-o', '-path', '*/.vitest/results.json', '-print'], {
+  encoding: 'utf8',
+})
+  .split('\n')
+  .filter(Boolean);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const file of reports) {
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests ?? 0;
+  failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(report);
+  skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+}
+// A suite that failed to load (for example a missing broker under CI) has no failed test
+// of its own; count it so the line never reads "0 failed" for a broken run.
+function countSuitesWithFailedTests(report) {
+  return (report.testResults ?? []).filter((suite) => suite.status === 'failed' && (suite.assertionResults ?? []).some((t) => t.status === 'failed')).length;
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
