@@ -1,1 +1,3 @@
 export * from './errors/index.ts';
+export * from './log/index.ts';
+export * from './stix/index.ts';
