@@ -2,11 +2,15 @@
 // Adds up every package's vitest JSON report (.vitest/results.json) into the plain line
 // `N passed, N failed, N skipped` that .ci/run ends with.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
-const reports = execFileSync('find', ['packages', 'connectors', '-path', '*/node_modules', '-prune', '-o', '-path', '*/.vitest/results.json', '-print'], {
-  encoding: 'utf8',
-})
+const reports = execFileSync(
+  'find',
+  [...['packages', 'connectors'].filter((dir) => existsSync(dir)), '-path', '*/node_modules', '-prune', '-o', '-path', '*/.vitest/results.json', '-print'],
+  {
+    encoding: 'utf8',
+  },
+)
   .split('\n')
   .filter(Boolean);
 let passed = 0;
