@@ -1,3 +1,4 @@
 export * from './errors/index.ts';
 export * from './log/index.ts';
+export * from './mq/index.ts';
 export * from './stix/index.ts';
