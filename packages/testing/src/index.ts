@@ -1,3 +1,4 @@
 export { isCi } from './env.ts';
+export { oasisSchemasAvailable, validateStixWithOasis } from './oasis.ts';
 export { type Broker, probeTcp, rabbitMq, uniqueName } from './rabbitmq.ts';
 export { repositoryRoot, type SharedPath, sharedDir, sharedPath } from './shared-data.ts';

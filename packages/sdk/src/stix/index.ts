@@ -1,3 +1,4 @@
+export * from './builders/index.ts';
 export { canonicalJson, type JsonValue } from './canonical.ts';
 export {
   externalReferenceId,
@@ -18,5 +19,46 @@ export {
   type TlpLevel,
   tlpMarkingId,
 } from './ids.ts';
+export {
+  allOf,
+  anyOf,
+  combineObservations,
+  compare,
+  type EmailMessagePatternInput,
+  emailMessageComparison,
+  equals,
+  hashComparison,
+  type NetworkTrafficPatternInput,
+  networkTrafficComparison,
+  observableComparison,
+  observationPattern,
+  type PatternExpression,
+  type PatternOperator,
+  type PatternPath,
+  type PatternValue,
+  path as patternPath,
+  patternFromObservables,
+  quoteString as quotePatternString,
+} from './pattern.ts';
+export {
+  type PatternComparisonNode,
+  type PatternLiteralNode,
+  type PatternObjectPath,
+  type PatternObservationNode,
+  type PatternParseResult,
+  type PatternQualifier,
+  parseStixPattern,
+  stixPatternProblems,
+} from './pattern-grammar.ts';
 export { pyLowerStrip, pyStrip } from './python-strings.ts';
 export { STIX_NAMESPACE, uuidV5 } from './uuid.ts';
+export {
+  type BundleValidator,
+  createBundleValidator,
+  formatStixProblem,
+  type StixProblem,
+  type StixProblemSeverity,
+  stixReferences,
+  validateStixBundle,
+  validateStixObject,
+} from './validate.ts';
