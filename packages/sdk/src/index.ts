@@ -1,3 +1,4 @@
+export * from './api/index.ts';
 export * from './config/index.ts';
 export * from './errors/index.ts';
 export * from './log/index.ts';
