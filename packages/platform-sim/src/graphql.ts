@@ -459,7 +459,8 @@ function rootResolvers(platform: Platform): { Query: Record<string, Resolver>; M
       stixBundlePush: ({ connectorId, bundle, work_id }, context) =>
         platform.stixBundlePush(String(connectorId), String(bundle), work_id as string | null, requireUser(context)),
       stixCoreObjectEdit: ({ id }) => entityEdit(String(id), ['sdo', 'sco']),
-      stixDomainObjectEdit: ({ id }) => entityEdit(String(id), ['sdo']),
+      // exportPush through stixDomainObjectEdit works for any core object id (platform-contract §8).
+      stixDomainObjectEdit: ({ id }) => entityEdit(String(id), ['sdo', 'sco']),
       stixCyberObservableEdit: ({ id }) => entityEdit(String(id), ['sco']),
       stixCoreObjectsExportAsk: listExportAsk('Stix-Core-Object'),
       stixDomainObjectsExportAsk: listExportAsk('Stix-Domain-Object'),

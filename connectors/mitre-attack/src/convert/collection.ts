@@ -3,6 +3,7 @@
 // removed, optional removal of MITRE's copyright statement markings, kill-chain phases
 // ordered and doubled with a versioned chain. STIX 2.0 collections (older releases, CAPEC)
 // are brought to 2.1 without changing any id.
+import { toUri } from '@opencti-ts/sdk/stix';
 import { ATTACK_CHAINS, phaseOrder } from './kill-chains.ts';
 
 export type StixObject = { id: string; type: string } & Record<string, unknown>;
@@ -58,6 +59,7 @@ export function convertCollection(input: readonly StixObject[], options: Convert
       upgradedFrom20 += 1;
     }
     if (options.removeStatementMarking && Array.isArray(object.object_marking_refs)) object = withoutStatementMarkings(object);
+    object = withValidReferences(object);
     if (object.type === 'attack-pattern' && Array.isArray(object.kill_chain_phases)) {
       object = { ...object, kill_chain_phases: orderKillChainPhases(object.kill_chain_phases, collectionMajor, warnings) };
     }
@@ -83,6 +85,22 @@ function withoutStatementMarkings(object: StixObject): StixObject {
   const refs = asStrings(object.object_marking_refs).filter((ref) => !MITRE_STATEMENT_MARKINGS.includes(ref));
   const { object_marking_refs: _dropped, ...rest } = object;
   return (refs.length > 0 ? { ...rest, object_marking_refs: refs } : rest) as StixObject;
+}
+
+/**
+ * MITRE data carries a few values STIX 2.1 rejects: reference URLs with stray spaces or
+ * non-ASCII characters (made URIs with `toUri`) and empty `*_ref` strings (removed: an empty
+ * reference is no reference). Objects without such values are returned as they are.
+ */
+function withValidReferences(object: StixObject): StixObject {
+  let out = object;
+  const references = object.external_references;
+  if (Array.isArray(references) && references.some((ref) => typeof ref?.url === 'string' && toUri(ref.url) !== ref.url)) {
+    out = { ...out, external_references: references.map((ref) => (typeof ref?.url === 'string' ? { ...ref, url: toUri(ref.url) } : ref)) };
+  }
+  const emptyRefs = Object.keys(object).filter((key) => key.endsWith('_ref') && object[key] === '');
+  if (emptyRefs.length > 0) out = Object.fromEntries(Object.entries(out).filter(([key]) => !emptyRefs.includes(key))) as StixObject;
+  return out;
 }
 
 interface KillChainPhase {

@@ -51,6 +51,21 @@ export {
   stixPatternProblems,
 } from './pattern-grammar.ts';
 export { pyLowerStrip, pyStrip } from './python-strings.ts';
+export { type BundleSource, type ReadBundleOptions, readStixBundle, StixBundleReader, StixBundleScanner, splitStixBundle } from './reader.ts';
+export {
+  isSplitterSupportedId,
+  type SplitBundle,
+  type SplitObject,
+  type SplitOptions,
+  type SplitResult,
+  serializeSplitBundle,
+  splitBundle,
+  splitBundlesAsJson,
+  splitBundleText,
+  splitObjects,
+  splitObjectsAsync,
+} from './splitter.ts';
+export { toUri } from './uri.ts';
 export { STIX_NAMESPACE, uuidV5 } from './uuid.ts';
 export {
   type BundleValidator,

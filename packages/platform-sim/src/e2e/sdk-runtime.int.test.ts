@@ -1,0 +1,192 @@
+// The SDK runtime end to end: each connector kind, declared with the authoring API, runs
+// in-process against the stand-in over real HTTP and the real broker. Assertions read the
+// result back through the public GraphQL API only (objects present, works completed).
+import { randomUUID } from 'node:crypto';
+import { text } from 'node:stream/consumers';
+import { baseConfig, defineConfig } from '@opencti-ts/sdk/config';
+import { defineConnector, type RunningConnector, startConnector } from '@opencti-ts/sdk/runtime';
+import { stixBuilders } from '@opencti-ts/sdk/stix';
+import { rabbitMq } from '@opencti-ts/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOCUMENTS as D, dataOf, gql, gqlUpload } from '../__fixtures__/documents.ts';
+import { type PlatformSim, startPlatformSim } from '../sim.ts';
+
+const broker = await rabbitMq();
+const b = stixBuilders;
+const author = b.organization({ name: 'opencti-ts e2e' });
+const ip = b.ipv4Addr('203.0.113.9');
+
+interface WorkView {
+  id: string;
+  status: string;
+  errors: { message: string }[];
+  messages: { message: string }[];
+  tracking: { import_expected_number: number; import_processed_number: number } | null;
+}
+
+describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', () => {
+  let sim: PlatformSim;
+  const running: RunningConnector[] = [];
+  const logs: string[] = [];
+  const ask = (query: string, variables: Record<string, unknown> = {}) => gql(sim.url, sim.token, query, variables);
+  const env = (extra: Record<string, string>) => ({
+    OPENCTI_URL: sim.url,
+    OPENCTI_TOKEN: sim.token,
+    CONNECTOR_ID: randomUUID(),
+    CONNECTOR_LOG_LEVEL: 'info',
+    ...extra,
+  });
+  const start = (definition: Parameters<typeof startConnector>[0], extra: Record<string, string>) => {
+    const connector = startConnector(definition, { env: env(extra), handleSignals: false, logSink: (line) => logs.push(line) });
+    running.push(connector);
+    return connector;
+  };
+  const work = async (id: string) => (dataOf(await ask(D.work, { id })).work ?? null) as WorkView | null;
+  const waitForWork = async (id: string, status = 'complete') => {
+    for (let i = 0; i < 300; i += 1) {
+      const current = await work(id);
+      if (current?.status === status) return current;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new RangeError(`work ${id} never reached ${status}: ${JSON.stringify(await work(id))}`);
+  };
+  const stixOf = async (id: string) => {
+    const answer = dataOf(await ask(D.stix, { id }));
+    return answer.stix ? (JSON.parse(answer.stix as string) as Record<string, unknown>) : null;
+  };
+
+  beforeAll(async () => {
+    if (!broker.available) return;
+    sim = await startPlatformSim({ rabbitmqUrl: broker.url, bundle: { objects: [ip] } });
+  });
+  afterAll(async () => {
+    for (const connector of running) await connector.stop();
+    await sim?.stop();
+  });
+
+  it('external import: one run, its objects imported, its work completed, the process ends with 0', async () => {
+    const malware = b.malware({ name: 'E2E Emotet', created_by_ref: author.id });
+    const uses = b.relationship({ relationship_type: 'related-to', source_ref: malware.id, target_ref: ip.id, created_by_ref: author.id });
+    let workId: string | null = null;
+    const connector = defineConnector({
+      kind: 'EXTERNAL_IMPORT',
+      config: defineConfig(baseConfig('EXTERNAL_IMPORT')),
+      async run(ctx) {
+        await ctx.send([author, malware, uses]);
+        workId = await ctx.workId();
+        ctx.state.set({ last_run: 1_700_000_000 });
+        return 'E2E run done';
+      },
+    });
+    const handle = start(connector, { CONNECTOR_NAME: 'E2E import', CONNECTOR_RUN_AND_TERMINATE: 'true' });
+    expect(await handle.done).toBe(0);
+    expect(workId).toBeTruthy();
+    const completed = await waitForWork(workId as unknown as string);
+    expect(completed.tracking).toMatchObject({ import_expected_number: 3, import_processed_number: 3 });
+    expect(completed.messages.map((m) => m.message)).toContain('E2E run done');
+    expect(await stixOf(malware.id)).toMatchObject({ name: 'E2E Emotet' });
+    const connectors = dataOf(await ask(D.connectors)).connectors as { name: string; connector_state: string }[];
+    expect(connectors.find((c) => c.name === 'E2E import')?.connector_state).toBe('{"last_run": 1700000000}');
+  });
+
+  it('enrichment: the job is handled, its bundle imported, its work completed', async () => {
+    const connectorId = randomUUID();
+    const seen: string[] = [];
+    const connector = defineConnector({
+      kind: 'INTERNAL_ENRICHMENT',
+      config: defineConfig(baseConfig('INTERNAL_ENRICHMENT')),
+      async handle(event, ctx) {
+        seen.push(`${event.entityType}:${String(event.stixEntity?.value)}`);
+        const hostname = b.hostname('e2e.example.test');
+        const rel = b.relationship({ relationship_type: 'resolves-to', source_ref: hostname.id, target_ref: event.entityId });
+        const sent = await ctx.send([hostname, rel]);
+        return `${sent.bundles} generated bundle(s) for worker import`;
+      },
+    });
+    start(connector, { CONNECTOR_ID: connectorId, CONNECTOR_NAME: 'E2E enrich', CONNECTOR_SCOPE: 'IPv4-Addr' });
+    await waitForRegistration(connectorId);
+    const asked = dataOf(await ask(D.askEnrichment, { id: ip.id, connectorId })).stixCoreObjectEdit as { askEnrichment: { id: string } };
+    const completed = await waitForWork(asked.askEnrichment.id);
+    expect(seen).toEqual(['IPv4-Addr:203.0.113.9']);
+    expect(completed.messages.map((m) => m.message)).toContain('2 generated bundle(s) for worker import');
+    expect(await stixOf(b.hostname('e2e.example.test').id)).toMatchObject({ value: 'e2e.example.test' });
+  });
+
+  it('import file: the uploaded file is downloaded, imported, and a bad file errors the work while the connector keeps running', async () => {
+    const connectorId = randomUUID();
+    const connector = defineConnector({
+      kind: 'INTERNAL_IMPORT_FILE',
+      config: defineConfig(baseConfig('INTERNAL_IMPORT_FILE')),
+      async handle(_event, ctx) {
+        const content = await text(await ctx.readFile({ maxBytes: 1_000_000 }));
+        const sent = await ctx.send(JSON.parse(content));
+        return `${sent.bundles} generated bundle(s) for worker import`;
+      },
+    });
+    start(connector, { CONNECTOR_ID: connectorId, CONNECTOR_NAME: 'E2E import file', CONNECTOR_SCOPE: 'application/json' });
+    await waitForRegistration(connectorId);
+    const tool = b.tool({ name: 'E2E Cobalt Strike' });
+    const good = JSON.stringify({ type: 'bundle', id: `bundle--${randomUUID()}`, objects: [tool] });
+    const importJob = async (name: string, content: string) => {
+      const uploaded = dataOf(await gqlUpload(sim.url, sim.token, D.uploadImport, { fileMarkings: [] }, { name, content, type: 'application/json' }));
+      const file = uploaded.uploadImport as { id: string };
+      const job = dataOf(await ask(D.askJobImport, { fileName: file.id, connectorId, bypassValidation: true })).askJobImport as { works: { id: string }[] };
+      return job.works[0]?.id as string;
+    };
+    const badWork = await waitForWork(await importJob('broken.json', '{"type": "bundle", "objects": ['), 'complete');
+    expect(badWork.errors.length).toBeGreaterThan(0);
+    const goodWork = await waitForWork(await importJob('good.json', good));
+    expect(goodWork.errors).toEqual([]);
+    expect(await stixOf(tool.id)).toMatchObject({ name: 'E2E Cobalt Strike' });
+  });
+
+  it('export file: the produced file is uploaded to the exported entity', async () => {
+    const connectorId = randomUUID();
+    const connector = defineConnector({
+      kind: 'INTERNAL_EXPORT_FILE',
+      config: defineConfig(baseConfig('INTERNAL_EXPORT_FILE')),
+      async handle(event, ctx) {
+        await ctx.uploadExport(`id,type\n${event.entityId},${event.entityType}\n`, { mimeType: 'text/csv' });
+        return 'Export done';
+      },
+    });
+    start(connector, { CONNECTOR_ID: connectorId, CONNECTOR_NAME: 'E2E export', CONNECTOR_SCOPE: 'text/csv' });
+    await waitForRegistration(connectorId);
+    const input = { format: 'text/csv', exportType: 'simple', contentMaxMarkings: [], fileMarkings: [] };
+    const asked = dataOf(await ask(D.entityExportAsk, { id: ip.id, input })).stixCoreObjectEdit as { exportAsk: { id: string; name: string }[] };
+    const file = asked.exportAsk[0];
+    expect(file).toBeDefined();
+    let storedId: string | undefined;
+    for (let i = 0; i < 200 && !storedId; i += 1) {
+      const listed = dataOf(await ask(D.exportFiles, { id: ip.id })).stixCoreObject as { exportFiles: { edges: { node: { id: string; name: string } }[] } };
+      storedId = listed.exportFiles.edges.find((edge) => edge.node.name === file?.name)?.node.id;
+      if (!storedId) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const work = await waitForWork(file?.id as string);
+    expect(
+      work.messages.map((m) => m.message),
+      JSON.stringify(work),
+    ).toContain('Export done');
+    const download = await fetch(`${sim.url}/storage/get/${storedId}`, { headers: { authorization: `Bearer ${sim.token}` } });
+    expect(download.status).toBe(200);
+    expect(await download.text()).toMatch(/^id,type\n.+,IPv4-Addr\n$/);
+  });
+
+  it('never writes the token into a log line', () => {
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs.join('\n')).not.toContain(sim.token);
+  });
+
+  async function waitForRegistration(connectorId: string) {
+    for (let i = 0; i < 200; i += 1) {
+      const connectors = dataOf(await ask(D.connectors)).connectors as { id: string }[];
+      if (connectors.some((c) => c.id === connectorId)) {
+        // registered; give the consumer a moment to subscribe
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new RangeError(`connector ${connectorId} never registered`);
+  }
+});

@@ -1,0 +1,2 @@
+export { type Command, type CommandIo, write } from './command.ts';
+export { findCommand, runCli } from './main.ts';

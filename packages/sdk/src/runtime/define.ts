@@ -1,0 +1,92 @@
+// The authoring API: a connector is a declaration (kind, config schema, options) plus one
+// async function that receives everything it needs in an injected context. No globals:
+// tests run the same declaration in-process against the platform stand-in.
+import type { Readable } from 'node:stream';
+import type { ApiClient, HttpClient } from '../api/index.ts';
+import type { ConfigSchema, ConfigShape, InferConfig } from '../config/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { EnrichmentEvent, ExportFileEvent, ImportFileEvent, Job } from './messages.ts';
+import type { ConnectorMetrics } from './metrics.ts';
+import type { BundleInput, SendOptions, SendResult } from './sender.ts';
+import type { ConnectorState } from './state.ts';
+
+export interface ConnectorContext<C> {
+  readonly config: C;
+  readonly logger: Logger;
+  /** The platform's GraphQL API; inside a job it acts as the job's applicant. */
+  readonly api: ApiClient;
+  /** Outbound HTTP for the connector's own source (timeouts, retries, proxies, size caps). */
+  readonly http: HttpClient;
+  readonly state: ConnectorState;
+  readonly metrics: ConnectorMetrics;
+  /** Aborted when the connector is asked to stop. */
+  readonly signal: AbortSignal;
+  /** Splits, registers expectations on the work, publishes and waits for broker confirms. */
+  send(input: BundleInput, options?: SendOptions): Promise<SendResult>;
+}
+
+export interface RunContext<C> extends ConnectorContext<C> {
+  /** The run's work, created on first use (or first send) as `<name> run @ <date>`. */
+  workId(): Promise<string | null>;
+}
+
+export interface JobContext<C, E> extends ConnectorContext<C> {
+  readonly job: Job<E extends EnrichmentEvent | ImportFileEvent | ExportFileEvent ? E : never>;
+  readonly workId: string | null;
+}
+
+export interface ImportFileContext<C> extends JobContext<C, ImportFileEvent> {
+  /** The uploaded file, streamed from the platform, failing past `maxBytes`. */
+  readFile(options: { maxBytes: number }): Promise<Readable>;
+}
+
+export interface ExportFileContext<C> extends JobContext<C, ExportFileEvent> {
+  /** Uploads the produced file with the mutation that fits the export (sdk-protocol §d.4). */
+  uploadExport(content: string | Uint8Array, options?: { mimeType?: string }): Promise<void>;
+}
+
+/** What a handler returns: the message put on the work (pycti's conventions), or nothing. */
+export type HandlerResult = Promise<string | undefined | undefined>;
+
+interface DefinitionBase<C extends ConfigShape> {
+  config: ConfigSchema<C>;
+}
+
+export interface ExternalImportDefinition<C extends ConfigShape> extends DefinitionBase<C> {
+  kind: 'EXTERNAL_IMPORT';
+  run(context: RunContext<InferConfig<C>>): HandlerResult;
+  /** Pause between runs in ms when the connector derives it (e.g. a legacy `*_INTERVAL`); default CONNECTOR_DURATION_PERIOD. */
+  periodMs?(config: InferConfig<C>): number | undefined;
+}
+
+export interface EnrichmentDefinition<C extends ConfigShape> extends DefinitionBase<C> {
+  kind: 'INTERNAL_ENRICHMENT';
+  /** Registered `playbook_compatible`: the connector always sends the (possibly unchanged) bundle. */
+  playbookCompatible?: boolean;
+  handle(event: EnrichmentEvent, context: JobContext<InferConfig<C>, EnrichmentEvent>): HandlerResult;
+}
+
+export interface ImportFileDefinition<C extends ConfigShape> extends DefinitionBase<C> {
+  kind: 'INTERNAL_IMPORT_FILE';
+  handle(event: ImportFileEvent, context: ImportFileContext<InferConfig<C>>): HandlerResult;
+}
+
+export interface ExportFileDefinition<C extends ConfigShape> extends DefinitionBase<C> {
+  kind: 'INTERNAL_EXPORT_FILE';
+  handle(event: ExportFileEvent, context: ExportFileContext<InferConfig<C>>): HandlerResult;
+}
+
+export type ConnectorDefinition<C extends ConfigShape> =
+  | ExternalImportDefinition<C>
+  | EnrichmentDefinition<C>
+  | ImportFileDefinition<C>
+  | ExportFileDefinition<C>;
+
+/** Declares a connector; the identity function that gives the handler its types. */
+export function defineConnector<C extends ConfigShape>(definition: ExternalImportDefinition<C>): ExternalImportDefinition<C>;
+export function defineConnector<C extends ConfigShape>(definition: EnrichmentDefinition<C>): EnrichmentDefinition<C>;
+export function defineConnector<C extends ConfigShape>(definition: ImportFileDefinition<C>): ImportFileDefinition<C>;
+export function defineConnector<C extends ConfigShape>(definition: ExportFileDefinition<C>): ExportFileDefinition<C>;
+export function defineConnector<C extends ConfigShape>(definition: ConnectorDefinition<C>): ConnectorDefinition<C> {
+  return definition;
+}

@@ -1,0 +1,450 @@
+import {
+  type ApiClient,
+  createApiClient,
+  createHttpClient,
+  EXPORT_PUSH_CORE_OBJECTS,
+  EXPORT_PUSH_CYBER_OBSERVABLES,
+  EXPORT_PUSH_DOMAIN_OBJECTS,
+  EXPORT_PUSH_ENTITY,
+  readPlatformVersion,
+  STIX_CONTENT,
+} from '../api/index.ts';
+import {
+  type ConfigShape,
+  type commonConnectorFields,
+  configRedactor,
+  type InferSection,
+  type internalConnectorFields,
+  loadConfig,
+  type mqSection,
+  type openctiSection,
+  type scheduleConnectorFields,
+} from '../config/index.ts';
+import { ConfigError, InputError, toOpenCtiTsError } from '../errors/index.ts';
+import { createLogger, type Logger, type Redactor } from '../log/index.ts';
+import { type BundlePublisher, type Consumer, consume, createMqConnection, createPublisher, loadPem, withMqOverrides } from '../mq/index.ts';
+import { OPENCTI_SDO_EXTENSION } from '../stix/ids.ts';
+import { infoDatetime, initialConnectorInfo } from './connector-info.ts';
+import type { ConnectorDefinition, ExportFileContext, ImportFileContext, JobContext, RunContext } from './define.ts';
+import { startHeartbeat } from './heartbeat.ts';
+import { type EnrichmentEvent, type ExportFileEvent, type Job, parseJob, type StixObject } from './messages.ts';
+import { createMetrics } from './metrics.ts';
+import { type ObservabilityServer, startObservabilityServer } from './observability.ts';
+import { PlatformSession } from './platform.ts';
+import { abortableSleep, runSchedule } from './schedule.ts';
+import { type BundleInput, type SenderDeps, type SenderSettings, type SendJobContext, type SendOptions, sendBundle } from './sender.ts';
+import { ConnectorState } from './state.ts';
+
+/** The base settings the runtime reads, inferred from the SDK's base schema. */
+type RuntimeConfig = {
+  opencti: InferSection<typeof openctiSection>;
+  connector: InferSection<typeof commonConnectorFields> &
+    Partial<InferSection<typeof scheduleConnectorFields>> &
+    Partial<InferSection<typeof internalConnectorFields>> & { type: string };
+  mq: InferSection<typeof mqSection>;
+};
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** config.yml next to the entry point (pycti's convention). */
+  entryDir?: string;
+  yamlPath?: string;
+  /** Where log lines go (default stderr). */
+  logSink?: (line: string) => void;
+  /** Install SIGTERM/SIGINT handlers (default true; tests pass false and call stop()). */
+  handleSignals?: boolean;
+  /** Test seam: the heartbeat interval. */
+  heartbeatIntervalMs?: number;
+  /** Test seam: pause between queue checks/runs overrides. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** User-Agent product token, default `opencti-ts/<sdk version>`. */
+  userAgent?: string;
+}
+
+export interface RunningConnector {
+  /** Resolves with the process exit code: 0 after a clean stop or a one-shot run, 1 on a fatal error, 2 on bad configuration. */
+  readonly done: Promise<number>;
+  stop(): Promise<void>;
+}
+
+const WORK_PING_INTERVAL_MS = 5 * 60_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+export function startConnector<C extends ConfigShape>(definition: ConnectorDefinition<C>, options: StartOptions = {}): RunningConnector {
+  const controller = new AbortController();
+  const cleanups: Array<() => Promise<void>> = [];
+  let resolveStopped: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    resolveStopped = resolve;
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      controller.abort();
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+      resolveStopped();
+    })();
+    return stopping;
+  };
+  const done = run(definition, options, controller.signal, cleanups, stopped).then(async (code) => {
+    await stop();
+    return code;
+  });
+  if (options.handleSignals ?? true) {
+    const onSignal = () => {
+      const timer = setTimeout(() => process.exit(1), STOP_TIMEOUT_MS);
+      timer.unref();
+      void stop();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    cleanups.push(async () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    });
+  }
+  return { done, stop };
+}
+
+async function run<C extends ConfigShape>(
+  definition: ConnectorDefinition<C>,
+  options: StartOptions,
+  signal: AbortSignal,
+  cleanups: Array<() => Promise<void>>,
+  stopped: Promise<void>,
+): Promise<number> {
+  const sink = options.logSink ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let loaded: unknown;
+  try {
+    loaded = loadConfig(definition.config, { env: options.env ?? process.env, entryDir: options.entryDir, yamlPath: options.yamlPath });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      sink(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  const config = loaded as RuntimeConfig;
+  const redactor = configRedactor(loaded as object);
+  const logger = createLogger({ name: config.connector.name, level: config.connector.log_level, json: config.opencti.json_logging, sink, redactor });
+  try {
+    return await runLoaded(definition, config, loaded, { logger, redactor, options, signal, cleanups, stopped });
+  } catch (error) {
+    logger.error('Connector stopped on an unrecoverable error', { error, code: toOpenCtiTsError(error).code });
+    return 1;
+  }
+}
+
+interface Runtime {
+  logger: Logger;
+  redactor: Redactor;
+  options: StartOptions;
+  signal: AbortSignal;
+  cleanups: Array<() => Promise<void>>;
+  stopped: Promise<void>;
+}
+
+async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<C>, config: RuntimeConfig, loaded: unknown, rt: Runtime): Promise<number> {
+  const { logger, redactor, cleanups } = rt;
+  const connectorConfig = config.connector;
+  const api = createApiClient({
+    url: config.opencti.url,
+    token: config.opencti.token,
+    ...(config.opencti.custom_headers ? { headers: config.opencti.custom_headers } : {}),
+    sslVerify: config.opencti.ssl_verify,
+    logger: logger.child('api'),
+    redactor,
+    ...(rt.options.userAgent ? { userAgent: rt.options.userAgent } : {}),
+  });
+  const http = createHttpClient({ logger, redactor });
+  await readPlatformVersion(api, logger.child('api'));
+
+  const platform = new PlatformSession(api, { sendToQueue: connectorConfig.send_to_queue });
+  const internal = definition.kind !== 'EXTERNAL_IMPORT';
+  const registration = await platform.register({
+    id: connectorConfig.id,
+    name: connectorConfig.name,
+    type: definition.kind,
+    scope: [...connectorConfig.scope],
+    auto: internal ? (connectorConfig.auto ?? false) : false,
+    auto_update: connectorConfig.auto_update ?? false,
+    enrichment_resolution: connectorConfig.enrichment_resolution === 'stix_bundle' ? 'stix_bundle' : 'none',
+    only_contextual: connectorConfig.only_contextual ?? false,
+    playbook_compatible: definition.kind === 'INTERNAL_ENRICHMENT' ? (definition.playbookCompatible ?? false) : false,
+    listen_callback_uri: null,
+  });
+  logger.info('Connector registered with ID', { id: registration.id });
+  const state = new ConnectorState(registration.connector_state);
+  const metrics = createMetrics({
+    enabled: connectorConfig.expose_metrics,
+    namespace: connectorConfig.metrics_namespace,
+    subsystem: connectorConfig.metrics_subsystem,
+  });
+
+  const mq = createMqConnection({
+    connection: withMqOverrides(registration.config.connection, {
+      host: config.mq.host,
+      port: config.mq.port,
+      vhost: config.mq.vhost,
+      use_ssl: config.mq.use_ssl,
+      user: config.mq.user,
+      pass: config.mq.pass,
+    }),
+    tls: {
+      ...(config.mq.use_ssl_ca ? { ca: loadPem(config.mq.use_ssl_ca, 'MQ_USE_SSL_CA') } : {}),
+      ...(config.mq.use_ssl_cert ? { cert: loadPem(config.mq.use_ssl_cert, 'MQ_USE_SSL_CERT') } : {}),
+      ...(config.mq.use_ssl_key ? { key: loadPem(config.mq.use_ssl_key, 'MQ_USE_SSL_KEY') } : {}),
+      ...(config.mq.use_ssl_passphrase ? { passphrase: config.mq.use_ssl_passphrase } : {}),
+      rejectUnauthorized: config.mq.use_ssl_reject_unauthorized,
+    },
+    logger: logger.child('mq'),
+    name: `opencti-ts ${connectorConfig.name}`,
+  });
+  redactor.add(registration.config.connection.pass);
+  cleanups.push(() => mq.close());
+  let publisher: BundlePublisher | undefined;
+  const getPublisher = () => {
+    if (!publisher) {
+      publisher = createPublisher(mq, { logger: logger.child('mq') });
+      const created = publisher;
+      cleanups.push(() => created.close());
+    }
+    return publisher;
+  };
+
+  const runAndTerminate = connectorConfig.run_and_terminate === true || connectorConfig.duration_period === 0;
+  const info = initialConnectorInfo(connectorConfig.queue_threshold ?? 500, definition.kind === 'EXTERNAL_IMPORT' && runAndTerminate);
+  let brokerReady = false;
+  mq.on('open', () => {
+    brokerReady = true;
+  });
+  mq.on('lost', () => {
+    brokerReady = false;
+  });
+  if (connectorConfig.expose_metrics) {
+    const server: ObservabilityServer = await startObservabilityServer({
+      port: connectorConfig.metrics_port,
+      metrics,
+      readiness: () => ({ registered: true, broker: definition.kind === 'EXTERNAL_IMPORT' || brokerReady }),
+    });
+    cleanups.push(() => server.close());
+  }
+
+  const settings: SenderSettings = {
+    connectorId: registration.id,
+    connectorUserId: registration.connector_user_id ?? null,
+    pushExchange: registration.config.push_exchange,
+    pushRouting: registration.config.push_routing,
+    sendToQueue: connectorConfig.send_to_queue,
+    queueProtocol: connectorConfig.queue_protocol,
+    validateBeforeImport: connectorConfig.validate_before_import,
+    directory:
+      connectorConfig.send_to_directory && connectorConfig.send_to_directory_path
+        ? {
+            path: connectorConfig.send_to_directory_path,
+            retentionDays: connectorConfig.send_to_directory_retention,
+            context: {
+              applicantId: registration.connector_user_id ?? null,
+              connector: {
+                id: registration.id,
+                name: connectorConfig.name,
+                type: definition.kind,
+                scope: connectorConfig.scope.join(','),
+                auto: connectorConfig.auto ?? false,
+                validate_before_import: connectorConfig.validate_before_import,
+              },
+            },
+          }
+        : null,
+  };
+  const senderDeps = (jobApi: ApiClient): SenderDeps => ({ settings, platform, api: jobApi, publisher: getPublisher, metrics, logger });
+  const heartbeatDeps = { platform, connectorId: registration.id, state, info, logger, metrics };
+  const base = { config: loaded as never, logger, http, state, metrics, signal: rt.signal };
+
+  if (definition.kind === 'EXTERNAL_IMPORT') {
+    const heartbeat = runAndTerminate ? undefined : startHeartbeat(heartbeatDeps, rt.options.heartbeatIntervalMs);
+    if (heartbeat) cleanups.push(() => heartbeat.stop());
+    const runOnce = async () => {
+      metrics.run();
+      metrics.state('running');
+      let workId: string | null | undefined;
+      const ensureWork = async () => {
+        workId ??= await platform.initiateWork(registration.id, `${connectorConfig.name} run @ ${infoDatetime(new Date()).replace('T', ' ').replace('Z', '')}`);
+        return workId;
+      };
+      const context: RunContext<never> = {
+        ...base,
+        api,
+        workId: ensureWork,
+        send: async (input: BundleInput, sendOptions: SendOptions = {}) =>
+          sendBundle(input, { ...sendOptions, workId: sendOptions.workId ?? (await ensureWork()) }, null, senderDeps(api)),
+      };
+      try {
+        const message = (await definition.run(context)) ?? 'Connector run done';
+        if (workId) await platform.toProcessed(workId, message, false);
+      } catch (error) {
+        if (workId) await platform.toProcessed(workId, redactor.redact(errorText(error)), true).catch(() => undefined);
+        throw error;
+      } finally {
+        metrics.state('idle');
+      }
+    };
+    await runSchedule(
+      { periodMs: definition.periodMs?.(loaded as never) ?? connectorConfig.duration_period ?? 0, runAndTerminate },
+      {
+        run: runOnce,
+        queueSizeMb: () => platform.queueSizeMb(registration.id),
+        info,
+        onError: (error, attempt, retryInMs) => {
+          metrics.error();
+          logger.error('Connector run failed', { error, attempt, retry_in_seconds: Math.round(retryInMs / 1000) });
+        },
+        onBuffering: (size, threshold) =>
+          logger.info('Connector queue is above the threshold, the run is skipped', { queue_size_mb: size, threshold_mb: threshold }),
+        sleep: rt.options.sleep ?? abortableSleep,
+        now: () => new Date(),
+        signal: rt.signal,
+      },
+    );
+    if (runAndTerminate) {
+      // Persist the state and the run's info (pycti's force_ping), then exit 0.
+      const { pingOnce } = await import('./heartbeat.ts');
+      await pingOnce(heartbeatDeps);
+      logger.info('Connector run and terminate');
+    }
+    return 0;
+  }
+
+  const heartbeat = startHeartbeat(heartbeatDeps, rt.options.heartbeatIntervalMs);
+  cleanups.push(() => heartbeat.stop());
+  const consumer: Consumer = await consume(mq, registration.config.listen, (message) => handleJob(message), {
+    prefetch: 1,
+    logger: logger.child('mq'),
+    onHandlerError: (error) => logger.error('Unexpected error while handling a job', { error }),
+  });
+  brokerReady = true;
+  cleanups.push(() => consumer.stop());
+  logger.info('Listening for jobs', { queue: registration.config.listen });
+
+  async function handleJob(body: unknown): Promise<void> {
+    const workId = workIdOf(body);
+    let job: Job;
+    try {
+      job = parseJob(definition.kind as Exclude<typeof definition.kind, 'EXTERNAL_IMPORT'>, body);
+    } catch (error) {
+      metrics.error();
+      logger.error('Error in message processing, reporting error to API', { error });
+      if (workId) await platform.toProcessed(workId, redactor.redact(errorText(error)), true).catch(() => undefined);
+      return;
+    }
+    const jobApi = api.withContext({ applicantId: job.internal.applicantId ?? undefined, draftId: job.internal.draftId ?? '' });
+    const sendContext: SendJobContext = {
+      applicantId: job.internal.applicantId ?? registration.connector_user_id ?? null,
+      draftId: job.internal.draftId,
+      validationMode: job.event.kind === 'INTERNAL_IMPORT_FILE' ? job.event.validationMode : 'workbench',
+      forceValidation: job.event.kind === 'INTERNAL_IMPORT_FILE' ? job.event.forceValidation : false,
+      grantedRefs: job.event.kind === 'INTERNAL_ENRICHMENT' ? grantedRefsOf(job.event.stixEntity) : [],
+    };
+    const workPing = job.internal.workId
+      ? setInterval(() => void platform.pingWork(job.internal.workId as string).catch(() => undefined), WORK_PING_INTERVAL_MS)
+      : undefined;
+    workPing?.unref();
+    try {
+      metrics.state('running');
+      if (job.internal.workId) await platform.toReceived(job.internal.workId, 'Connector ready to process the operation');
+      const context: JobContext<never, never> = {
+        ...base,
+        api: jobApi,
+        job: job as never,
+        workId: job.internal.workId,
+        send: (input: BundleInput, sendOptions: SendOptions = {}) =>
+          sendBundle(input, { ...sendOptions, workId: sendOptions.workId ?? job.internal.workId }, sendContext, senderDeps(jobApi)),
+      };
+      const message = await dispatch(definition, job, context, jobApi);
+      if (job.internal.workId) await platform.toProcessed(job.internal.workId, message ?? 'Job done', false);
+    } catch (error) {
+      metrics.error();
+      logger.error('Error in message processing, reporting error to API', { error, work_id: job.internal.workId });
+      if (job.internal.workId) await platform.toProcessed(job.internal.workId, redactor.redact(errorText(error)), true).catch(() => undefined);
+    } finally {
+      if (workPing) clearInterval(workPing);
+      metrics.state('idle');
+    }
+  }
+
+  await rt.stopped;
+  return 0;
+}
+
+async function dispatch<C extends ConfigShape>(
+  definition: ConnectorDefinition<C>,
+  job: Job,
+  context: JobContext<never, never>,
+  jobApi: ApiClient,
+): Promise<string | undefined> {
+  const event = job.event;
+  if (definition.kind === 'INTERNAL_ENRICHMENT' && event.kind === 'INTERNAL_ENRICHMENT') {
+    const enriched: EnrichmentEvent = event.stixEntity ? event : { ...event, stixEntity: await readStixEntity(jobApi, event.entityId) };
+    return (await definition.handle(enriched, context as never)) ?? undefined;
+  }
+  if (definition.kind === 'INTERNAL_IMPORT_FILE' && event.kind === 'INTERNAL_IMPORT_FILE') {
+    const importContext: ImportFileContext<never> = {
+      ...(context as never as ImportFileContext<never>),
+      readFile: ({ maxBytes }) => jobApi.downloadFile(event.fileFetch, { maxBytes }),
+    };
+    return (await definition.handle(event, importContext as never)) ?? undefined;
+  }
+  if (definition.kind === 'INTERNAL_EXPORT_FILE' && event.kind === 'INTERNAL_EXPORT_FILE') {
+    const exportContext: ExportFileContext<never> = {
+      ...(context as never as ExportFileContext<never>),
+      uploadExport: (content, options) => uploadExport(jobApi, event, content, options?.mimeType),
+    };
+    return (await definition.handle(event, exportContext as never)) ?? undefined;
+  }
+  throw new InputError('JOB_KIND_MISMATCH', `a ${event.kind} job reached a ${definition.kind} connector`);
+}
+
+/** The entity as the platform serialises it, for platforms that send no `stix_entity`. */
+async function readStixEntity(api: ApiClient, id: string): Promise<StixObject> {
+  const result = await api.query(STIX_CONTENT, { id });
+  if (!result.stix) throw new InputError('ENTITY_UNREADABLE', 'Unable to read/access to the entity, please check that the connector permission');
+  return JSON.parse(result.stix) as StixObject;
+}
+
+async function uploadExport(api: ApiClient, event: ExportFileEvent, content: string | Uint8Array, mimeType?: string): Promise<void> {
+  const file = { name: event.fileName, data: content, ...(mimeType ? { mimeType } : {}) };
+  const fileMarkings = [...event.fileMarkings];
+  if (event.exportScope === 'single') {
+    if (!event.entityId) throw new InputError('EXPORT_WITHOUT_ENTITY', 'a single-entity export message has no entity_id');
+    await api.upload(EXPORT_PUSH_ENTITY, { id: event.entityId, file: null, file_markings: fileMarkings }, { file });
+    return;
+  }
+  const variables = {
+    entity_id: event.entityId,
+    entity_type: event.entityType,
+    file: null,
+    file_markings: fileMarkings,
+    listFilters: event.exportScope === 'query' ? JSON.stringify(event.listParams ?? {}) : 'selected_ids',
+  };
+  // The official CSV connector's choice (connectors.md §5.5): observables and core objects
+  // by their abstract type, every other (domain) type through the domain-object mutation.
+  if (event.entityType === 'Stix-Cyber-Observable') await api.upload(EXPORT_PUSH_CYBER_OBSERVABLES, variables, { file });
+  else if (event.entityType === 'Stix-Core-Object') await api.upload(EXPORT_PUSH_CORE_OBJECTS, variables, { file });
+  else await api.upload(EXPORT_PUSH_DOMAIN_OBJECTS, variables, { file });
+}
+
+function grantedRefsOf(entity: StixObject | null): string[] {
+  if (!entity) return [];
+  const extension = (entity.extensions as Record<string, Record<string, unknown>> | undefined)?.[OPENCTI_SDO_EXTENSION];
+  const refs = entity.x_opencti_granted_refs ?? extension?.granted_refs;
+  return Array.isArray(refs) ? refs.filter((ref): ref is string => typeof ref === 'string') : [];
+}
+
+function workIdOf(body: unknown): string | null {
+  const internal = (body as { internal?: { work_id?: unknown } } | null)?.internal;
+  return typeof internal?.work_id === 'string' ? internal.work_id : null;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
