@@ -2,8 +2,9 @@ import { rabbitMq, sharedPath, uniqueName } from '@opencti-ts/testing';
 import type amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformError, TransientError } from '../errors/index.ts';
+import { pythonJsonDumps } from '../stix/python-strings.ts';
 import { createTestVhost, declarePlatformPushQueue, type PlatformClient, platformClient, rabbitmqctlProblem, type TestVhost } from './__fixtures__/broker.ts';
-import { pythonDumps, transcriptPublishes } from './__fixtures__/transcript.ts';
+import { transcriptPublishes } from './__fixtures__/transcript.ts';
 import { createMqConnection, type MqConnection } from './connection.ts';
 import { createPublisher, encodeBundleMessage } from './publisher.ts';
 
@@ -65,7 +66,7 @@ describe.skipIf(problem !== undefined)('confirmed bundle publishing', () => {
     // Confirmed means stored: the queue holds every message the moment the call resolves.
     expect((await channel.checkQueue(topology.queue)).messageCount).toBe(publishes.length);
     const received = await drain(topology.queue);
-    expect(received.map((message) => message.content.toString('utf8'))).toEqual(publishes.map((publish) => pythonDumps(publish.body)));
+    expect(received.map((message) => message.content.toString('utf8'))).toEqual(publishes.map((publish) => pythonJsonDumps(publish.body)));
     for (const message of received) {
       expect(message.fields.exchange).toBe(topology.exchange);
       expect(message.fields.routingKey).toBe(topology.routingKey);

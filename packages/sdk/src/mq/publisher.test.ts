@@ -1,6 +1,7 @@
 import { sharedPath } from '@opencti-ts/testing';
 import { describe, expect, it } from 'vitest';
-import { pythonDumps, transcriptPublishes } from './__fixtures__/transcript.ts';
+import { pythonJsonDumps } from '../stix/python-strings.ts';
+import { transcriptPublishes } from './__fixtures__/transcript.ts';
 import { type BundleMessageInput, encodeBundleMessage } from './publisher.ts';
 
 const transcript = sharedPath('data/vectors/helper/transcript.json');
@@ -29,7 +30,7 @@ describe.skipIf(!transcript.available)('encodeBundleMessage against pycti publis
     '%s: same bytes as json.dumps of the body',
     (_title, publish) => {
       const encoded = encodeBundleMessage(inputFrom(publish.body));
-      expect(encoded.toString('utf8')).toBe(pythonDumps(publish.body));
+      expect(encoded.toString('utf8')).toBe(pythonJsonDumps(publish.body));
       expect(Object.keys(JSON.parse(encoded.toString('utf8')) as object)).toEqual(Object.keys(publish.body));
     },
   );

@@ -5,6 +5,7 @@
 import type { ConfirmChannel } from 'amqplib';
 import { PlatformError, TransientError } from '../errors/index.ts';
 import { type Logger, silentLogger } from '../log/index.ts';
+import { pythonJsonDumps } from '../stix/python-strings.ts';
 import { backoffDelay, type MqConnection, type ReconnectPolicy, sleep } from './connection.ts';
 
 export interface BundleMessageInput {
@@ -28,21 +29,16 @@ export interface BundleMessageInput {
  */
 export function encodeBundleMessage(input: BundleMessageInput): Buffer {
   const fields: [string, string][] = [
-    ['bundle_type', pyJson('QUEUE_BUNDLE')],
-    ['applicant_id', pyJson(input.applicantId)],
+    ['bundle_type', pythonJsonDumps('QUEUE_BUNDLE')],
+    ['applicant_id', pythonJsonDumps(input.applicantId)],
     ['action_sequence', String(input.actionSequence)],
-    ['entities_types', `[${input.entitiesTypes.map(pyJson).join(', ')}]`],
-    ['content', pyJson(Buffer.from(input.content, 'utf8').toString('base64'))],
+    ['entities_types', `[${input.entitiesTypes.map(pythonJsonDumps).join(', ')}]`],
+    ['content', pythonJsonDumps(Buffer.from(input.content, 'utf8').toString('base64'))],
     ['update', input.update ? 'true' : 'false'],
-    ['draft_id', pyJson(input.draftId)],
+    ['draft_id', pythonJsonDumps(input.draftId)],
   ];
-  if (input.workId !== undefined && input.workId !== null) fields.push(['work_id', pyJson(input.workId)]);
+  if (input.workId !== undefined && input.workId !== null) fields.push(['work_id', pythonJsonDumps(input.workId)]);
   return Buffer.from(`{${fields.map(([key, value]) => `"${key}": ${value}`).join(', ')}}`, 'utf8');
-}
-
-function pyJson(value: string | null): string {
-  if (value === null) return 'null';
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The only properties pycti sets (amqplib adds an empty `headers` table of its own). */

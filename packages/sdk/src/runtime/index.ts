@@ -1,3 +1,4 @@
+export { pythonJsonDumps } from '../stix/python-strings.ts';
 export { type ConnectorCliOptions, connectorRoot, type OfflineCommand, runConnectorCli } from './cli.ts';
 export { type ConnectorInfo, infoDatetime, initialConnectorInfo } from './connector-info.ts';
 export {
@@ -32,7 +33,6 @@ export {
 export { type ConnectorMetrics, type ConnectorRunState, createMetrics } from './metrics.ts';
 export { type ObservabilityServer, type ReadinessChecks, startObservabilityServer } from './observability.ts';
 export { PlatformSession } from './platform.ts';
-export { pythonJsonDumps } from './python-json.ts';
 export { abortableSleep, runSchedule, type ScheduleDeps, type ScheduleOptions } from './schedule.ts';
 export { type BundleInput, type SendJobContext, type SendOptions, type SendResult, type StixBundle, sendBundle } from './sender.ts';
 export { type RunningConnector, type StartOptions, startConnector } from './start.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pythonJsonDumps } from './python-json.ts';
+import { pythonJsonDumps } from '../stix/python-strings.ts';
 import { ConnectorState } from './state.ts';
 
 describe('connector state (pycti semantics)', () => {

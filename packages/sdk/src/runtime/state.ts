@@ -1,7 +1,7 @@
 // Connector state with pycti's semantics (sdk-protocol §b.3): stored as JSON text; reads
 // return an object only when it is a non-empty object; anything else clears it. It reaches
 // the platform through the heartbeat (and a forced ping at the end of a one-shot run).
-import { pythonJsonDumps } from './python-json.ts';
+import { pythonJsonDumps } from '../stix/python-strings.ts';
 
 export type StateObject = Record<string, unknown>;
 

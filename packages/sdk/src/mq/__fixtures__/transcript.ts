@@ -1,5 +1,6 @@
 // The AMQP publishes pycti made, from the shared transcript (sdk-protocol §c.1), and the
-// bytes `json.dumps` gives for a decoded body: what an opencti-ts publish must equal.
+// bytes `json.dumps` gives for a decoded body (pythonJsonDumps): what an opencti-ts publish
+// must equal.
 import { readFileSync } from 'node:fs';
 
 export interface TranscriptPublish {
@@ -20,15 +21,4 @@ export function transcriptPublishes(file: string): TranscriptPublish[] {
   return parsed.transcript.flatMap((entry) =>
     (entry.amqp ?? []).filter((op) => op.op === 'basic_publish').map((op) => ({ ...(op as unknown as TranscriptPublish), scenario: entry.scenario })),
   );
-}
-
-/** Python's `json.dumps(value)` with default arguments, for any JSON value (key order kept). */
-export function pythonDumps(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return `[${value.map(pythonDumps).join(', ')}]`;
-  return `{${Object.entries(value as Record<string, unknown>)
-    .map(([key, inner]) => `${pythonDumps(key)}: ${pythonDumps(inner)}`)
-    .join(', ')}}`;
 }
