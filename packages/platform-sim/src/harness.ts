@@ -95,7 +95,8 @@ async function startDockerStack(required: boolean): Promise<E2ePlatform | undefi
   };
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -9,6 +9,7 @@ import { stixBuilders } from '@opencti-ts/sdk/stix';
 import { rabbitMq } from '@opencti-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCUMENTS as D, dataOf, gql, gqlUpload } from '../__fixtures__/documents.ts';
+import { freePort } from '../harness.ts';
 import { type PlatformSim, startPlatformSim } from '../sim.ts';
 
 const broker = await rabbitMq();
@@ -110,6 +111,33 @@ describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', 
     expect(seen).toEqual(['IPv4-Addr:203.0.113.9']);
     expect(completed.messages.map((m) => m.message)).toContain('2 generated bundle(s) for worker import');
     expect(await stixOf(b.hostname('e2e.example.test').id)).toMatchObject({ value: 'e2e.example.test' });
+  });
+
+  it('health endpoints: on CONNECTOR_HEALTH_PORT without metrics, and beside the metrics when exposed', async () => {
+    const [healthPort, metricsPort] = [await freePort(), await freePort()];
+    const connectorId = randomUUID();
+    const connector = defineConnector({
+      kind: 'INTERNAL_ENRICHMENT',
+      config: defineConfig(baseConfig('INTERNAL_ENRICHMENT')),
+      handle: async () => 'nothing',
+    });
+    start(connector, {
+      CONNECTOR_ID: connectorId,
+      CONNECTOR_NAME: 'E2E health',
+      CONNECTOR_SCOPE: 'IPv4-Addr',
+      CONNECTOR_HEALTH_PORT: String(healthPort),
+      CONNECTOR_EXPOSE_METRICS: 'true',
+      CONNECTOR_METRICS_PORT: String(metricsPort),
+    });
+    await waitForRegistration(connectorId);
+    const ready = await fetch(`http://127.0.0.1:${healthPort}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { registered: true, broker: true } });
+    expect((await fetch(`http://127.0.0.1:${healthPort}/metrics`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/health/live`)).status).toBe(200);
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('# TYPE');
   });
 
   it('import file: the uploaded file is downloaded, imported, and a bad file errors the work while the connector keeps running', async () => {

@@ -47,6 +47,12 @@ export const commonConnectorFields = {
   metrics_namespace: str().default('').describe('Prometheus metric namespace prefix.').advanced(),
   metrics_subsystem: str().default('').describe('Prometheus metric subsystem prefix.').advanced(),
   metrics_port: int({ min: 1, max: 65535 }).default(9095).describe('Port of the Prometheus exporter.').advanced(),
+  health_port: int({ min: 1, max: 65535 })
+    .optional()
+    .describe(
+      'Port of the health endpoints /health/live and /health/ready (opencti-ts addition; the images set 9096). They are also served on the metrics port when metrics are exposed.',
+    )
+    .advanced(),
 };
 
 /** External import connectors: scheduled runs (sdk-protocol §b.6). */

@@ -17,6 +17,8 @@ export async function startObservabilityServer(options: {
   port: number;
   host?: string;
   metrics: ConnectorMetrics;
+  /** Serve `/metrics` here (default true; false for a health-only port). */
+  serveMetrics?: boolean;
   readiness: () => ReadinessChecks;
 }): Promise<ObservabilityServer> {
   const server = http.createServer((request, response) => {
@@ -32,7 +34,7 @@ export async function startObservabilityServer(options: {
       const ready = Object.values(checks).every(Boolean);
       return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
     }
-    if (url === '/metrics' && options.metrics.enabled) {
+    if (url === '/metrics' && options.serveMetrics !== false && options.metrics.enabled) {
       options.metrics.registry.metrics().then(
         (text) => {
           response.writeHead(200, { 'content-type': options.metrics.registry.contentType });

@@ -221,12 +221,13 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
   mq.on('lost', () => {
     brokerReady = false;
   });
-  if (connectorConfig.expose_metrics) {
-    const server: ObservabilityServer = await startObservabilityServer({
-      port: connectorConfig.metrics_port,
-      metrics,
-      readiness: () => ({ registered: true, broker: definition.kind === 'EXTERNAL_IMPORT' || brokerReady }),
-    });
+  // Health on its own port (the images' HEALTHCHECK) and with the metrics when exposed.
+  const readiness = () => ({ registered: true, broker: definition.kind === 'EXTERNAL_IMPORT' || brokerReady });
+  const ports = new Map<number, boolean>();
+  if (connectorConfig.expose_metrics) ports.set(connectorConfig.metrics_port, true);
+  if (connectorConfig.health_port !== undefined && !ports.has(connectorConfig.health_port)) ports.set(connectorConfig.health_port, false);
+  for (const [port, serveMetrics] of ports) {
+    const server: ObservabilityServer = await startObservabilityServer({ port, metrics, serveMetrics, readiness });
     cleanups.push(() => server.close());
   }
 
