@@ -314,6 +314,25 @@ mutation StixBundlePush($connectorId: String!, $bundle: String!, $work_id: Strin
   stixBundlePush(connectorId: $connectorId, bundle: $bundle, work_id: $work_id)
 }`);
 
+/** Answers a playbook step (sdk-protocol §c.1 step 2): the bundle goes back to the playbook, not to the queue. */
+export const PLAYBOOK_STEP_EXECUTION = defineDocument<
+  { playbookStepExecution: boolean | null },
+  {
+    execution_id: string;
+    event_id: string;
+    execution_start: string;
+    data_instance_id: string;
+    playbook_id: string;
+    previous_step_id: string | null;
+    step_id: string;
+    previous_bundle: string;
+    bundle: string;
+  }
+>(`
+mutation PlaybookStepExecution($execution_id: ID!, $event_id: ID!, $execution_start: DateTime!, $data_instance_id: ID!, $playbook_id: ID!, $previous_step_id: ID!, $step_id: ID!, $previous_bundle: String!, $bundle: String!) {
+  playbookStepExecution(execution_id: $execution_id, event_id: $event_id, execution_start: $execution_start, data_instance_id: $data_instance_id, playbook_id: $playbook_id, previous_step_id: $previous_step_id, step_id: $step_id, previous_bundle: $previous_bundle, bundle: $bundle)
+}`);
+
 export const DRAFT_WORKSPACE_ADD = defineDocument<{ draftWorkspaceAdd: { id: string } | null }, { input: { name: string; entity_id: string | null } }>(`
 mutation draftWorkspaceAdd($input: DraftWorkspaceAddInput!) {
   draftWorkspaceAdd(input: $input) {
@@ -567,6 +586,7 @@ export const DOCUMENTS = {
   WORK_PING,
   WORK_ADD_DRAFT_CONTEXT,
   STIX_BUNDLE_PUSH,
+  PLAYBOOK_STEP_EXECUTION,
   DRAFT_WORKSPACE_ADD,
   UPLOAD_PENDING,
   UPLOAD_IMPORT,

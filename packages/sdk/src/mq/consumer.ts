@@ -167,6 +167,13 @@ class QueueConsumer implements Consumer {
     try {
       await this.#handler(body, delivery);
     } catch (error) {
+      if (this.#stopping) {
+        // A job failing once stop() began most likely failed because of the stop (aborted
+        // signal, closing connections): give it back to the queue for the next process.
+        this.#logger.warn('Job interrupted by the stop; returned to the queue', { queue: this.queue, reason: String(error) });
+        settleSafely(() => channel.nack(message, false, true));
+        return;
+      }
       this.#logger.error('Error in message processing, reporting error to API', { queue: this.queue, error });
       try {
         await this.#options.onHandlerError?.(error, body, delivery);

@@ -49,6 +49,8 @@ export interface SendJobContext {
   forceValidation: boolean;
   /** Sharing organisations read from the enriched entity, re-applied to everything sent. */
   grantedRefs: readonly string[];
+  /** Set for a playbook step: the bundle is answered to the playbook instead of queued (§c.1 step 2). */
+  toPlaybook?: ((bundle: StixBundle) => Promise<void>) | null;
 }
 
 export interface SendResult {
@@ -88,6 +90,11 @@ export async function sendBundle(input: BundleInput, options: SendOptions, job: 
   const { settings, logger } = deps;
   const bundle = toBundle(input);
   if (job && job.grantedRefs.length > 0) shareWithOrganisations(bundle.objects, job.grantedRefs);
+  if (job?.toPlaybook) {
+    await job.toPlaybook(bundle);
+    logger.info('Bundle sent back to the playbook', { objects: bundle.objects.length });
+    return { bundles: 1, dropped: 0 };
+  }
   const workId = options.workId ?? null;
   let draftId = job?.draftId ?? null;
 

@@ -27,10 +27,12 @@ import { OPENCTI_SDO_EXTENSION } from '../stix/ids.ts';
 import { infoDatetime, initialConnectorInfo } from './connector-info.ts';
 import type { ConnectorDefinition, ExportFileContext, ImportFileContext, JobContext, RunContext } from './define.ts';
 import { startHeartbeat } from './heartbeat.ts';
+import { startListenApi } from './listen-api.ts';
 import { type EnrichmentEvent, type ExportFileEvent, type Job, parseJob, type StixObject } from './messages.ts';
 import { createMetrics } from './metrics.ts';
 import { type ObservabilityServer, startObservabilityServer } from './observability.ts';
 import { PlatformSession } from './platform.ts';
+import { playbookStep, sendToPlaybook } from './playbook.ts';
 import { abortableSleep, runSchedule } from './schedule.ts';
 import { type BundleInput, type SenderDeps, type SenderSettings, type SendJobContext, type SendOptions, sendBundle } from './sender.ts';
 import { ConnectorState } from './state.ts';
@@ -59,6 +61,8 @@ export interface StartOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** User-Agent product token, default `opencti-ts/<sdk version>`. */
   userAgent?: string;
+  /** How long a stop waits for the running job before giving it back (default 20 s, inside the 30 s budget). */
+  stopGraceMs?: number;
 }
 
 export interface RunningConnector {
@@ -69,6 +73,7 @@ export interface RunningConnector {
 
 const WORK_PING_INTERVAL_MS = 5 * 60_000;
 const STOP_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 20_000;
 
 export function startConnector<C extends ConfigShape>(definition: ConnectorDefinition<C>, options: StartOptions = {}): RunningConnector {
   const controller = new AbortController();
@@ -94,7 +99,8 @@ export function startConnector<C extends ConfigShape>(definition: ConnectorDefin
     const onSignal = () => {
       const timer = setTimeout(() => process.exit(1), STOP_TIMEOUT_MS);
       timer.unref();
-      void stop();
+      // Once stopped, a job abandoned after the grace period must not keep the process alive.
+      void stop().then(() => setTimeout(() => process.exit(), 1000).unref());
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
@@ -161,6 +167,7 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
 
   const platform = new PlatformSession(api, { sendToQueue: connectorConfig.send_to_queue });
   const internal = definition.kind !== 'EXTERNAL_IMPORT';
+  const listenApi = internal && connectorConfig.listen_protocol === 'API' ? listenApiSettings(connectorConfig) : null;
   const registration = await platform.register({
     id: connectorConfig.id,
     name: connectorConfig.name,
@@ -171,7 +178,7 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
     enrichment_resolution: connectorConfig.enrichment_resolution === 'stix_bundle' ? 'stix_bundle' : 'none',
     only_contextual: connectorConfig.only_contextual ?? false,
     playbook_compatible: definition.kind === 'INTERNAL_ENRICHMENT' ? (definition.playbookCompatible ?? false) : false,
-    listen_callback_uri: null,
+    listen_callback_uri: listenApi ? `${listenApi.uri}${listenApi.path}` : null,
   });
   logger.info('Connector registered with ID', { id: registration.id });
   const state = new ConnectorState(registration.connector_state);
@@ -203,12 +210,13 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
   redactor.add(registration.config.connection.pass);
   cleanups.push(() => mq.close());
   let publisher: BundlePublisher | undefined;
+  // Registered now, not at first use: cleanups run in reverse, and the publisher must stay
+  // open until the intake stopped and the running job finished sending.
+  cleanups.push(async () => {
+    await publisher?.close();
+  });
   const getPublisher = () => {
-    if (!publisher) {
-      publisher = createPublisher(mq, { logger: logger.child('mq') });
-      const created = publisher;
-      cleanups.push(() => created.close());
-    }
+    publisher ??= createPublisher(mq, { logger: logger.child('mq') });
     return publisher;
   };
 
@@ -318,14 +326,28 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
 
   const heartbeat = startHeartbeat(heartbeatDeps, rt.options.heartbeatIntervalMs);
   cleanups.push(() => heartbeat.stop());
-  const consumer: Consumer = await consume(mq, registration.config.listen, (message) => handleJob(message), {
-    prefetch: 1,
-    logger: logger.child('mq'),
-    onHandlerError: (error) => logger.error('Unexpected error while handling a job', { error }),
-  });
-  brokerReady = true;
-  cleanups.push(() => consumer.stop());
-  logger.info('Listening for jobs', { queue: registration.config.listen });
+  const stopGraceMs = rt.options.stopGraceMs ?? STOP_GRACE_MS;
+  if (listenApi) {
+    const server = await startListenApi({
+      port: listenApi.port,
+      path: listenApi.path,
+      token: config.opencti.token,
+      ...(listenApi.tls ? { tls: listenApi.tls } : {}),
+      handle: (message) => handleJob(message),
+      logger: logger.child('listen-api'),
+    });
+    cleanups.push(() => server.close(stopGraceMs));
+  } else {
+    const consumer: Consumer = await consume(mq, registration.config.listen, (message) => handleJob(message), {
+      prefetch: 1,
+      logger: logger.child('mq'),
+      stopTimeoutMs: stopGraceMs,
+      onHandlerError: (error) => logger.error('Unexpected error while handling a job', { error }),
+    });
+    brokerReady = true;
+    cleanups.push(() => consumer.stop());
+    logger.info('Listening for jobs', { queue: registration.config.listen });
+  }
 
   async function handleJob(body: unknown): Promise<void> {
     const workId = workIdOf(body);
@@ -334,17 +356,28 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
       job = parseJob(definition.kind as Exclude<typeof definition.kind, 'EXTERNAL_IMPORT'>, body);
     } catch (error) {
       metrics.error();
+      // Without a work to put it on, the error escapes (pycti's 500 over HTTP; logged and acked over AMQP).
+      if (!workId) throw error;
       logger.error('Error in message processing, reporting error to API', { error });
-      if (workId) await platform.toProcessed(workId, redactor.redact(errorText(error)), true).catch(() => undefined);
+      await platform.toProcessed(workId, redactor.redact(errorText(error)), true).catch(() => undefined);
       return;
     }
     const jobApi = api.withContext({ applicantId: job.internal.applicantId ?? undefined, draftId: job.internal.draftId ?? '' });
+    const step = job.internal.playbook && job.event.kind === 'INTERNAL_ENRICHMENT' ? playbookStep(job.internal.playbook, job.event.bundle) : null;
+    let answeredPlaybook = false;
     const sendContext: SendJobContext = {
       applicantId: job.internal.applicantId ?? registration.connector_user_id ?? null,
       draftId: job.internal.draftId,
       validationMode: job.event.kind === 'INTERNAL_IMPORT_FILE' ? job.event.validationMode : 'workbench',
       forceValidation: job.event.kind === 'INTERNAL_IMPORT_FILE' ? job.event.forceValidation : false,
       grantedRefs: job.event.kind === 'INTERNAL_ENRICHMENT' ? grantedRefsOf(job.event.stixEntity) : [],
+      // pycti answers the playbook with the connector's own user, not the applicant.
+      toPlaybook: step
+        ? async (bundle) => {
+            await sendToPlaybook(api, step, bundle);
+            answeredPlaybook = true;
+          }
+        : null,
     };
     const workPing = job.internal.workId
       ? setInterval(() => void platform.pingWork(job.internal.workId as string).catch(() => undefined), WORK_PING_INTERVAL_MS)
@@ -362,8 +395,15 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
           sendBundle(input, { ...sendOptions, workId: sendOptions.workId ?? job.internal.workId }, sendContext, senderDeps(jobApi)),
       };
       const message = await dispatch(definition, job, context, jobApi);
+      // A playbook waits for the step's bundle: hand it back unchanged when the handler sent nothing.
+      if (step && !answeredPlaybook && job.event.kind === 'INTERNAL_ENRICHMENT') {
+        await sendToPlaybook(api, step, job.event.bundle ?? { type: 'bundle', objects: [] });
+        logger.info('Nothing sent for the playbook step; its bundle is passed on unchanged', { playbook_id: step.playbook_id, step_id: step.step_id });
+      }
       if (job.internal.workId) await platform.toProcessed(job.internal.workId, message ?? 'Job done', false);
     } catch (error) {
+      // Interrupted by a stop: the job goes back to the queue instead of failing its work.
+      if (rt.signal.aborted) throw error;
       metrics.error();
       logger.error('Error in message processing, reporting error to API', { error, work_id: job.internal.workId });
       if (job.internal.workId) await platform.toProcessed(job.internal.workId, redactor.redact(errorText(error)), true).catch(() => undefined);
@@ -439,6 +479,32 @@ function grantedRefsOf(entity: StixObject | null): string[] {
   const extension = (entity.extensions as Record<string, Record<string, unknown>> | undefined)?.[OPENCTI_SDO_EXTENSION];
   const refs = entity.x_opencti_granted_refs ?? extension?.granted_refs;
   return Array.isArray(refs) ? refs.filter((ref): ref is string => typeof ref === 'string') : [];
+}
+
+interface ListenApiSettings {
+  port: number;
+  path: string;
+  /** The base URI registered for the platform to call (sdk-protocol §b.1). */
+  uri: string;
+  tls: { key: string; cert: string; passphrase?: string } | null;
+}
+
+function listenApiSettings(connector: RuntimeConfig['connector']): ListenApiSettings {
+  const port = connector.listen_protocol_api_port ?? 7070;
+  const ssl = connector.listen_protocol_api_ssl === true;
+  const path = connector.listen_protocol_api_path ?? '/api/callback';
+  const uri = (connector.listen_protocol_api_uri ?? `${ssl ? 'https' : 'http'}://127.0.0.1:${port}`).replace(/\/+$/, '');
+  let tls: ListenApiSettings['tls'] = null;
+  if (ssl) {
+    if (!connector.listen_protocol_api_ssl_key || !connector.listen_protocol_api_ssl_cert)
+      throw new ConfigError([{ envVar: 'LISTEN_PROTOCOL_API_SSL_KEY', message: 'CONNECTOR_LISTEN_PROTOCOL_API_SSL=true needs a key and a certificate' }]);
+    tls = {
+      key: loadPem(connector.listen_protocol_api_ssl_key, 'LISTEN_PROTOCOL_API_SSL_KEY'),
+      cert: loadPem(connector.listen_protocol_api_ssl_cert, 'LISTEN_PROTOCOL_API_SSL_CERT'),
+      ...(connector.listen_protocol_api_ssl_passphrase ? { passphrase: connector.listen_protocol_api_ssl_passphrase } : {}),
+    };
+  }
+  return { port, path, uri, tls };
 }
 
 function workIdOf(body: unknown): string | null {
