@@ -81,6 +81,8 @@ describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', 
     });
     const handle = start(connector, { CONNECTOR_NAME: 'E2E import', CONNECTOR_RUN_AND_TERMINATE: 'true' });
     expect(await handle.done).toBe(0);
+    // The caller's objects are not rewritten by splitting (pycti mutates them).
+    expect(malware).not.toHaveProperty('nb_deps');
     expect(workId).toBeTruthy();
     const completed = await waitForWork(workId as unknown as string);
     expect(completed.tracking).toMatchObject({ import_expected_number: 3, import_processed_number: 3 });

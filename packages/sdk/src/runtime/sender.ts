@@ -182,10 +182,12 @@ async function publishSplit(
 }
 
 function toBundle(input: BundleInput): StixBundle {
-  if (Array.isArray(input)) return { type: 'bundle', id: `bundle--${randomUUID()}`, objects: [...(input as readonly StixObject[])] };
+  // Shallow copies: splitting and sharing rewrite top-level properties, never the caller's objects.
+  if (Array.isArray(input))
+    return { type: 'bundle', id: `bundle--${randomUUID()}`, objects: (input as readonly StixObject[]).map((object) => ({ ...object })) };
   const bundle = input as StixBundle;
   if (!Array.isArray(bundle.objects)) throw new InputError('NOT_A_BUNDLE', 'File data is not a valid bundle: it has no "objects" list');
-  return bundle.id ? bundle : { ...bundle, id: `bundle--${randomUUID()}` };
+  return { ...bundle, id: bundle.id || `bundle--${randomUUID()}`, objects: bundle.objects.map((object) => ({ ...object })) };
 }
 
 /** pycti merges the job's sharing organisations into every object it sends (§c.1 step 1). */
@@ -193,9 +195,9 @@ function shareWithOrganisations(objects: StixObject[], grantedRefs: readonly str
   for (const object of objects) {
     const extensions = object.extensions as Record<string, Record<string, unknown>> | undefined;
     const extension = extensions?.[OPENCTI_SDO_EXTENSION];
-    const target = extension ?? object;
-    const key = extension ? 'granted_refs' : 'x_opencti_granted_refs';
-    const current = Array.isArray(target[key]) ? (target[key] as string[]) : [];
-    target[key] = [...new Set([...current, ...grantedRefs])];
+    const merge = (current: unknown) => [...new Set([...(Array.isArray(current) ? (current as string[]) : []), ...grantedRefs])];
+    // The extension is copied, not edited: it belongs to the caller's object.
+    if (extension) object.extensions = { ...extensions, [OPENCTI_SDO_EXTENSION]: { ...extension, granted_refs: merge(extension.granted_refs) } };
+    else object.x_opencti_granted_refs = merge(object.x_opencti_granted_refs);
   }
 }
