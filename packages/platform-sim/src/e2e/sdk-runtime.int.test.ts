@@ -92,6 +92,34 @@ describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', 
     expect(connectors.find((c) => c.name === 'E2E import')?.connector_state).toBe('{"last_run": 1700000000}');
   });
 
+  it('external import stopped mid-run: the run finishes sending, its work completes, then the connector stops with 0', async () => {
+    const tool = b.tool({ name: 'E2E stopped mid-run' });
+    let workId: string | null = null;
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const connector = defineConnector({
+      kind: 'EXTERNAL_IMPORT',
+      config: defineConfig(baseConfig('EXTERNAL_IMPORT')),
+      async run(ctx) {
+        workId = await ctx.workId();
+        started();
+        // A long download in progress: it notices the stop, then sends what it has.
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+        await new Promise((resolve) => setTimeout(resolve, 500)); // finishing the current page
+        await ctx.send([author, tool]);
+        return 'sent before stopping';
+      },
+    });
+    const handle = start(connector, { CONNECTOR_NAME: 'E2E stopped import', CONNECTOR_DURATION_PERIOD: 'PT1H' });
+    await running;
+    await handle.stop();
+    expect(await handle.done).toBe(0);
+    const completed = await waitForWork(workId as unknown as string);
+    expect(completed.errors).toEqual([]);
+    expect(completed.messages.map((m) => m.message)).toContain('sent before stopping');
+    expect(await stixOf(tool.id)).toMatchObject({ name: 'E2E stopped mid-run' });
+  });
+
   it('enrichment: the job is handled, its bundle imported, its work completed', async () => {
     const connectorId = randomUUID();
     const seen: string[] = [];

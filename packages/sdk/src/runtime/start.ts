@@ -270,10 +270,23 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
   const heartbeatDeps = { platform, connectorId: registration.id, state, info, logger, metrics };
   const base = { config: loaded as never, logger, http, state, metrics, signal: rt.signal };
 
+  const stopGraceMs = rt.options.stopGraceMs ?? STOP_GRACE_MS;
   if (definition.kind === 'EXTERNAL_IMPORT') {
     const heartbeat = runAndTerminate ? undefined : startHeartbeat(heartbeatDeps, rt.options.heartbeatIntervalMs);
     if (heartbeat) cleanups.push(() => heartbeat.stop());
-    const runOnce = async () => {
+    // A stop lets the running import finish sending (within the grace period) before the
+    // publisher and the connection close; cleanups run in reverse, so this one runs first.
+    let inFlight: Promise<void> | null = null;
+    cleanups.push(async () => {
+      if (inFlight) await Promise.race([inFlight.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, stopGraceMs).unref())]);
+    });
+    const runOnce = () => {
+      inFlight = runBody().finally(() => {
+        inFlight = null;
+      });
+      return inFlight;
+    };
+    const runBody = async () => {
       metrics.run();
       metrics.state('running');
       let workId: string | null | undefined;
@@ -326,7 +339,6 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
 
   const heartbeat = startHeartbeat(heartbeatDeps, rt.options.heartbeatIntervalMs);
   cleanups.push(() => heartbeat.stop());
-  const stopGraceMs = rt.options.stopGraceMs ?? STOP_GRACE_MS;
   if (listenApi) {
     const server = await startListenApi({
       port: listenApi.port,
