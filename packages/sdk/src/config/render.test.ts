@@ -122,11 +122,18 @@ describe('renderComposeEnvironment', () => {
     expect(lines).toContain('      #- CONNECTOR_DURATION_PERIOD=PT5M');
     expect(lines).toContain('      #- MISP_SSL_VERIFY=false');
     expect(lines).toContain('      #- MISP_HMAC=');
-    expect(lines.slice(5).every((line) => line.startsWith('      #- '))).toBe(true);
+    expect(lines.slice(5).every((line) => line.startsWith('      #- ') || line === '      # advanced settings, defaults shown')).toBe(true);
   });
 
-  it('leaves advanced settings out', () => {
-    expect(lines.some((line) => line.includes('MQ_') || line.includes('METRICS'))).toBe(false);
+  it('lists every variable the connector reads, the advanced ones last', () => {
+    const marker = lines.indexOf('      # advanced settings, defaults shown');
+    expect(marker).toBeGreaterThan(5);
+    expect(lines.filter((line) => line.includes('- ')).map((line) => line.replace(/^ *#?- /, '').split('=')[0])).toEqual(
+      expect.arrayContaining(schema.entries.map((entry) => entry.env)),
+    );
+    expect(lines.slice(marker)).toContain('      #- CONNECTOR_METRICS_PORT=9095');
+    expect(lines.slice(marker).some((line) => line.startsWith('      #- MQ_HOST='))).toBe(true);
+    expect(lines.slice(0, marker).some((line) => line.includes('MQ_') || line.includes('METRICS'))).toBe(false);
   });
 });
 

@@ -110,9 +110,13 @@ export function renderConfigSample<C extends ConfigShape>(schema: ConfigSchema<C
 export function renderComposeEnvironment<C extends ConfigShape>(schema: ConfigSchema<C>, options: { indent?: string } = {}): string {
   const indent = options.indent ?? '';
   const entries = schema.entries.filter(inSample);
+  const commented = (entry: ConfigEntry) => `${indent}#- ${entry.env}=${defaultText(entry) ?? ''}`;
+  // Every variable the connector reads is listed; the advanced ones after a marker line.
+  const advanced = schema.entries.filter((entry) => !inSample(entry));
   const lines = [
     ...entries.filter(isRequired).map((entry) => `${indent}- ${entry.env}=${placeholder(entry)}`),
-    ...entries.filter((entry) => !isRequired(entry)).map((entry) => `${indent}#- ${entry.env}=${defaultText(entry) ?? ''}`),
+    ...entries.filter((entry) => !isRequired(entry)).map(commented),
+    ...(advanced.length > 0 ? [`${indent}# advanced settings, defaults shown`, ...advanced.map(commented)] : []),
   ];
   return `${lines.join('\n')}\n`;
 }
