@@ -248,6 +248,9 @@ function entityField(platform: Platform, entity: Entity, field: string, args: Re
       return stix.x_opencti_order ?? 0;
     case 'confidence':
       return stix.confidence ?? null;
+    // Non-null in the schema; the platform stores false when the STIX object omits it.
+    case 'revoked':
+      return stix.revoked ?? false;
     default: {
       if (field in stix) return stix[field];
       const extensions = (stix.extensions ?? {}) as Record<string, Record<string, unknown>>;

@@ -1,4 +1,5 @@
 export { isCi } from './env.ts';
 export { oasisSchemasAvailable, validateStixWithOasis } from './oasis.ts';
 export { type Broker, probeTcp, rabbitMq, uniqueName } from './rabbitmq.ts';
+export { installSecretScan, registerTestSecret, secretsIn, TEST_SECRETS } from './secret-scan.ts';
 export { repositoryRoot, type SharedPath, sharedDir, sharedPath } from './shared-data.ts';

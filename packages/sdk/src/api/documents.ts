@@ -345,13 +345,17 @@ mutation draftWorkspaceAdd($input: DraftWorkspaceAddInput!) {
 export const UPLOAD_PENDING = defineDocument<
   { uploadPending: { id: string; name: string } | null },
   { file: null; entityId: string | null; file_markings: string[] | null }
->(`
+>(
+  `
 mutation UploadPending($file: Upload!, $entityId: String, $file_markings: [String!]) {
   uploadPending(file: $file, entityId: $entityId, file_markings: $file_markings) {
     id
     name
   }
-}`);
+}`,
+  // Sent as the connector, as pycti does (its plain client, transcript "uploadPending").
+  { impersonate: false },
+);
 
 export const UPLOAD_IMPORT = defineDocument<{ uploadImport: { id: string; name: string } | null }, { file: null; fileMarkings: string[] | null }>(`
 mutation UploadImport($file: Upload!, $fileMarkings: [String]) {
@@ -372,8 +376,10 @@ mutation StixDomainObjectEdit($id: ID!, $file: Upload!, $file_markings: [String]
     exportPush(file: $file, file_markings: $file_markings)
   }
 }`,
-  // Same file name → the platform keeps one file.
-  { idempotent: true },
+  // Same file name → the platform keeps one file. Sent as the connector, never the applicant:
+  // exportPush needs CONNECTORAPI, which the requesting user usually lacks (pycti uses its
+  // plain client, transcript "export-file").
+  { idempotent: true, impersonate: false },
 );
 
 export interface ListExportPushVariables {
@@ -390,7 +396,7 @@ export const EXPORT_PUSH_CORE_OBJECTS = defineDocument<{ stixCoreObjectsExportPu
 mutation StixCoreObjectsExportPush($entity_id: String, $entity_type: String!, $file: Upload!, $file_markings: [String]!, $listFilters: String) {
   stixCoreObjectsExportPush(entity_id: $entity_id, entity_type: $entity_type, file: $file, file_markings: $file_markings, listFilters: $listFilters)
 }`,
-  { idempotent: true },
+  { idempotent: true, impersonate: false },
 );
 
 export const EXPORT_PUSH_DOMAIN_OBJECTS = defineDocument<{ stixDomainObjectsExportPush: boolean | null }, ListExportPushVariables>(
@@ -398,7 +404,7 @@ export const EXPORT_PUSH_DOMAIN_OBJECTS = defineDocument<{ stixDomainObjectsExpo
 mutation StixDomainObjectsExportPush($entity_id: String, $entity_type: String!, $file: Upload!, $file_markings: [String]!, $listFilters: String) {
   stixDomainObjectsExportPush(entity_id: $entity_id, entity_type: $entity_type, file: $file, file_markings: $file_markings, listFilters: $listFilters)
 }`,
-  { idempotent: true },
+  { idempotent: true, impersonate: false },
 );
 
 export const EXPORT_PUSH_CYBER_OBSERVABLES = defineDocument<{ stixCyberObservablesExportPush: boolean | null }, ListExportPushVariables>(
@@ -406,7 +412,7 @@ export const EXPORT_PUSH_CYBER_OBSERVABLES = defineDocument<{ stixCyberObservabl
 mutation StixCyberObservablesExportPush($entity_id: String, $entity_type: String!, $file: Upload!, $file_markings: [String]!, $listFilters: String) {
   stixCyberObservablesExportPush(entity_id: $entity_id, entity_type: $entity_type, file: $file, file_markings: $file_markings, listFilters: $listFilters)
 }`,
-  { idempotent: true },
+  { idempotent: true, impersonate: false },
 );
 
 // ------------------------------------------------------------------ reading data

@@ -36,8 +36,8 @@ export interface JobContext<C, E> extends ConnectorContext<C> {
 }
 
 export interface ImportFileContext<C> extends JobContext<C, ImportFileEvent> {
-  /** The uploaded file, streamed from the platform, failing past `maxBytes`. */
-  readFile(options: { maxBytes: number }): Promise<Readable>;
+  /** The uploaded file, streamed from the platform, failing past `maxBytes` or after `timeoutMs` of silence (default 300 s). */
+  readFile(options: { maxBytes: number; timeoutMs?: number }): Promise<Readable>;
 }
 
 export interface ExportFileContext<C> extends JobContext<C, ExportFileEvent> {

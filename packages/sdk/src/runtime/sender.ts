@@ -128,6 +128,9 @@ export async function sendBundle(input: BundleInput, options: SendOptions, job: 
     });
   }
 
+  // The API takes the whole bundle as the caller gave it (pycti sends the caller's text):
+  // serialised before the splitter annotates the objects (nb_deps).
+  const apiBundle = settings.sendToQueue && settings.queueProtocol === 'api' ? JSON.stringify(bundle) : null;
   const split = splitObjects(bundle.objects, {
     cleanupInconsistentBundle: options.cleanup ?? false,
     eventVersion: options.eventVersion ?? null,
@@ -146,8 +149,8 @@ export async function sendBundle(input: BundleInput, options: SendOptions, job: 
   };
   if (!settings.sendToQueue) return result;
 
-  if (settings.queueProtocol === 'api') {
-    await deps.api.query(STIX_BUNDLE_PUSH, { connectorId: settings.connectorId, bundle: JSON.stringify(bundle), work_id: workId });
+  if (apiBundle !== null) {
+    await deps.api.query(STIX_BUNDLE_PUSH, { connectorId: settings.connectorId, bundle: apiBundle, work_id: workId });
     deps.metrics.bundleSent();
     return result;
   }

@@ -6,6 +6,7 @@ import {
   EXPORT_PUSH_CYBER_OBSERVABLES,
   EXPORT_PUSH_DOMAIN_OBJECTS,
   EXPORT_PUSH_ENTITY,
+  type HttpClientOptions,
   readPlatformVersion,
   STIX_CONTENT,
 } from '../api/index.ts';
@@ -63,6 +64,8 @@ export interface StartOptions {
   userAgent?: string;
   /** How long a stop waits for the running job before giving it back (default 20 s, inside the 30 s budget). */
   stopGraceMs?: number;
+  /** Test seam: timeouts and retries of the connector's source client (`ctx.http`), e.g. a short read timeout. */
+  http?: Pick<HttpClientOptions, 'connectTimeoutMs' | 'readTimeoutMs' | 'retry' | 'sleep'>;
 }
 
 export interface RunningConnector {
@@ -162,7 +165,8 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
     redactor,
     ...(rt.options.userAgent ? { userAgent: rt.options.userAgent } : {}),
   });
-  const http = createHttpClient({ logger, redactor });
+  // Proxy variables come from the same environment as the configuration.
+  const http = createHttpClient({ ...rt.options.http, logger, redactor, env: rt.options.env ?? process.env });
   await readPlatformVersion(api, logger.child('api'));
 
   const platform = new PlatformSession(api, { sendToQueue: connectorConfig.send_to_queue });
@@ -443,7 +447,7 @@ async function dispatch<C extends ConfigShape>(
   if (definition.kind === 'INTERNAL_IMPORT_FILE' && event.kind === 'INTERNAL_IMPORT_FILE') {
     const importContext: ImportFileContext<never> = {
       ...(context as never as ImportFileContext<never>),
-      readFile: ({ maxBytes }) => jobApi.downloadFile(event.fileFetch, { maxBytes }),
+      readFile: ({ maxBytes, timeoutMs }) => jobApi.downloadFile(event.fileFetch, { maxBytes, ...(timeoutMs ? { timeoutMs } : {}) }),
     };
     return (await definition.handle(event, importContext as never)) ?? undefined;
   }
