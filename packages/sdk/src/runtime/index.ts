@@ -37,4 +37,4 @@ export { abortableSleep, runSchedule, type ScheduleDeps, type ScheduleOptions } 
 export { type BundleInput, type SendJobContext, type SendOptions, type SendResult, type StixBundle, sendBundle } from './sender.ts';
 export { type RunningConnector, type StartOptions, startConnector } from './start.ts';
 export { ConnectorState, type StateObject } from './state.ts';
-export { isTlpAllowed } from './tlp.ts';
+export { type EntityTlp, entityTlp, isTlpAllowed, normalizeTlp } from './tlp.ts';
