@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { text } from 'node:stream/consumers';
 import { baseConfig, defineConfig } from '@opencti-ts/sdk/config';
+import { InputError } from '@opencti-ts/sdk/errors';
 import { defineConnector, type RunningConnector, startConnector } from '@opencti-ts/sdk/runtime';
 import { stixBuilders } from '@opencti-ts/sdk/stix';
 import { rabbitMq } from '@opencti-ts/testing';
@@ -90,6 +91,22 @@ describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', 
     expect(await stixOf(malware.id)).toMatchObject({ name: 'E2E Emotet' });
     const connectors = dataOf(await ask(D.connectors)).connectors as { name: string; connector_state: string }[];
     expect(connectors.find((c) => c.name === 'E2E import')?.connector_state).toBe('{"last_run": 1700000000}');
+  });
+
+  it('external import run-and-terminate that fails: its work is in error and the process ends with 1', async () => {
+    let workId: string | null = null;
+    const connector = defineConnector({
+      kind: 'EXTERNAL_IMPORT',
+      config: defineConfig(baseConfig('EXTERNAL_IMPORT')),
+      async run(ctx) {
+        workId = await ctx.workId();
+        throw new InputError('SOURCE_DOWN', 'the feed answered 503');
+      },
+    });
+    const handle = start(connector, { CONNECTOR_NAME: 'E2E failing import', CONNECTOR_RUN_AND_TERMINATE: 'true' });
+    expect(await handle.done).toBe(1);
+    const failed = await waitForWork(workId as unknown as string);
+    expect(failed.errors.map((e) => e.message).join(' ')).toContain('the feed answered 503');
   });
 
   it('external import stopped mid-run: the run finishes sending, its work completes, then the connector stops with 0', async () => {

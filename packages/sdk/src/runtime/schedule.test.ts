@@ -32,11 +32,17 @@ function harness(outcomes: Array<'ok' | 'fail'>, queueSizes: number[] = [], maxS
 describe('external import schedule', () => {
   it('runs once and returns in run-and-terminate mode', async () => {
     const { deps, events, sleeps } = harness(['ok']);
-    await runSchedule({ periodMs: 3_600_000, runAndTerminate: true }, deps);
+    expect(await runSchedule({ periodMs: 3_600_000, runAndTerminate: true }, deps)).toBe(true);
     expect(events).toEqual(['run:ok']);
     expect(sleeps).toEqual([]);
     expect(deps.info.run_and_terminate).toBe(true);
     expect(deps.info.last_run_datetime).toBe('2025-01-01T00:00:00Z');
+  });
+
+  it('reports a failed run-and-terminate run, so the process can exit non-zero', async () => {
+    const { deps, events } = harness(['fail']);
+    expect(await runSchedule({ periodMs: 3_600_000, runAndTerminate: true }, deps)).toBe(false);
+    expect(events[0]).toBe('run:fail');
   });
 
   it('treats a zero period as run-and-terminate', async () => {

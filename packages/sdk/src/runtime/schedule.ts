@@ -26,8 +26,11 @@ export interface ScheduleOptions {
   retryBaseMs?: number;
 }
 
-/** Resolves when the schedule ends: after one run in run-and-terminate mode, else on abort. */
-export async function runSchedule(options: ScheduleOptions, deps: ScheduleDeps): Promise<void> {
+/**
+ * Resolves when the schedule ends: after one run in run-and-terminate mode (false when that
+ * run failed, so the process can exit non-zero for a CronJob), else on abort (true).
+ */
+export async function runSchedule(options: ScheduleOptions, deps: ScheduleDeps): Promise<boolean> {
   const oneShot = options.runAndTerminate || options.periodMs <= 0;
   deps.info.run_and_terminate = oneShot;
   const retryBase = options.retryBaseMs ?? 30_000;
@@ -55,10 +58,7 @@ export async function runSchedule(options: ScheduleOptions, deps: ScheduleDeps):
   };
   const nextDelay = () => (failures === 0 ? options.periodMs : Math.min(options.periodMs, retryBase * 2 ** (failures - 1)));
 
-  if (oneShot) {
-    if (!(await checkQueue())) await attempt();
-    return;
-  }
+  if (oneShot) return (await checkQueue()) || (await attempt());
   // The first run happens at once, without a queue check (pycti's behaviour).
   await attempt();
   await checkQueue().catch(() => false);
@@ -66,9 +66,10 @@ export async function runSchedule(options: ScheduleOptions, deps: ScheduleDeps):
     const delay = nextDelay();
     deps.info.next_run_datetime = infoDatetime(new Date(deps.now().getTime() + delay));
     await deps.sleep(delay, deps.signal);
-    if (deps.signal.aborted) return;
+    if (deps.signal.aborted) return true;
     if (!(await checkQueue())) await attempt();
   }
+  return true;
 }
 
 /** A sleep that ends early (without throwing) when the signal aborts. */

@@ -27,7 +27,7 @@ import { type BundlePublisher, type Consumer, consume, createMqConnection, creat
 import { OPENCTI_SDO_EXTENSION } from '../stix/ids.ts';
 import { infoDatetime, initialConnectorInfo } from './connector-info.ts';
 import type { ConnectorDefinition, ExportFileContext, ImportFileContext, JobContext, RunContext } from './define.ts';
-import { startHeartbeat } from './heartbeat.ts';
+import { pingOnce, startHeartbeat } from './heartbeat.ts';
 import { startListenApi } from './listen-api.ts';
 import { type EnrichmentEvent, type ExportFileEvent, type Job, parseJob, type StixObject } from './messages.ts';
 import { createMetrics } from './metrics.ts';
@@ -308,6 +308,8 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
       try {
         const message = (await definition.run(context)) ?? 'Connector run done';
         if (workId) await platform.toProcessed(workId, message, false);
+        // The run's state reaches the platform now, not at the next heartbeat (pycti's force_ping).
+        if (heartbeat) await pingOnce(heartbeatDeps).catch((error: unknown) => logger.warn('State ping after the run failed', { error }));
       } catch (error) {
         if (workId) await platform.toProcessed(workId, redactor.redact(errorText(error)), true).catch(() => undefined);
         throw error;
@@ -315,7 +317,7 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
         metrics.state('idle');
       }
     };
-    await runSchedule(
+    const succeeded = await runSchedule(
       { periodMs: definition.periodMs?.(loaded as never) ?? connectorConfig.duration_period ?? 0, runAndTerminate },
       {
         run: runOnce,
@@ -334,11 +336,10 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
     );
     if (runAndTerminate) {
       // Persist the state and the run's info (pycti's force_ping), then exit 0.
-      const { pingOnce } = await import('./heartbeat.ts');
       await pingOnce(heartbeatDeps);
       logger.info('Connector run and terminate');
     }
-    return 0;
+    return succeeded ? 0 : 1;
   }
 
   const heartbeat = startHeartbeat(heartbeatDeps, rt.options.heartbeatIntervalMs);
