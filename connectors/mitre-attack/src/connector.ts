@@ -2,9 +2,9 @@
 // order (enterprise, mobile, ics, capec), converts each, and sends it as one split bundle
 // stream on the run's work. State: `{"last_run": <epoch s>}` as the official image, plus
 // each collection's HTTP validators so an unchanged collection is not sent again.
-import { InputError } from '@opencti-ts/sdk/errors';
+import { InputError, isOpenCtiTsError } from '@opencti-ts/sdk/errors';
 import { defineConnector } from '@opencti-ts/sdk/runtime';
-import { enabledCollections, entitiesTypes } from './collections.ts';
+import { type CollectionSource, enabledCollections, entitiesTypes } from './collections.ts';
 import { mitreConfig } from './config.ts';
 import { convertCollection } from './convert/collection.ts';
 import { downloadCollection, type Validators } from './fetch.ts';
@@ -27,6 +27,9 @@ export const mitreConnector = defineConnector({
       logger.info('Connector will not run, the interval has not elapsed', { last_run: state.last_run });
       return 'Nothing to do';
     }
+    // One work per run, opened before any download: a run where every collection fails
+    // still has a work to close in error.
+    await ctx.workId();
     const { types, replaced } = entitiesTypes(config.connector.scope);
     if (replaced)
       logger.warn('CONNECTOR_SCOPE is not a list of STIX types; the default type list is sent as entities_types', { scope: config.connector.scope });
@@ -50,7 +53,7 @@ export const mitreConnector = defineConnector({
         ctx.state.set({ ...state, collections: validators });
         logger.info('Collection sent', { collection: source.name, objects: converted.objects.length, bundles: result.bundles, ...converted.stats });
       } catch (error) {
-        failures.push(`${source.name}: ${error instanceof Error ? error.message : String(error)}`);
+        failures.push(failureText(source, error, config.mitre.max_file_size_mb));
         logger.error('Collection failed', { collection: source.name, error });
       }
     }
@@ -60,3 +63,10 @@ export const mitreConnector = defineConnector({
     return `Connector successfully run (${sent} bundles), storing last_run as ${lastRun}`;
   },
 });
+
+/** What the work shows for a failed collection: its name, its URL (the runtime redacts URL passwords) and the cause. */
+function failureText(source: CollectionSource, error: unknown, maxFileSizeMb: number): string {
+  let reason = error instanceof Error ? error.message : String(error);
+  if (isOpenCtiTsError(error) && error.code === 'FILE_TOO_LARGE') reason += ` (MITRE_MAX_FILE_SIZE_MB=${maxFileSizeMb})`;
+  return reason.includes(source.url) ? `${source.name}: ${reason}` : `${source.name} (${source.url}): ${reason}`;
+}

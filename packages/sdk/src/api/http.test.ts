@@ -124,6 +124,10 @@ describe('file:// URLs', () => {
     expect(await http().getJson(url, { etag: first.etag })).toMatchObject({ notModified: true });
     expect(await http().getJson(url, { lastModified: mtime.toUTCString() })).toMatchObject({ notModified: true });
     expect(await http().getJson(url, { lastModified: new Date('2025-01-01').toUTCString() })).toMatchObject({ notModified: false });
+    // Rewritten within the same second: Last-Modified (whole seconds) is unchanged, the ETag is not, and wins.
+    await writeFile(file, '{"mirror":"v2"}');
+    await utimes(file, new Date(mtime.getTime() + 500), new Date(mtime.getTime() + 500));
+    expect(await http().getJson(url, { etag: first.etag, lastModified: first.lastModified })).toMatchObject({ notModified: false, value: { mirror: 'v2' } });
   });
 
   it.each([

@@ -201,8 +201,10 @@ async function readLocalFile(url: string, call: GetOptions, maxBytes: number): P
   const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
   const lastModified = info.mtime.toUTCString();
   const since = call.lastModified ? Date.parse(call.lastModified) : Number.NaN;
-  // HTTP dates have whole seconds.
-  if (call.etag === etag || (!Number.isNaN(since) && Math.floor(info.mtimeMs / 1000) * 1000 <= since)) {
+  // As in HTTP (RFC 9110 §13.2.2), an ETag decides alone: a file rewritten within the same
+  // second keeps its Last-Modified (whole seconds) but not its ETag.
+  const unchanged = call.etag ? call.etag === etag : !Number.isNaN(since) && Math.floor(info.mtimeMs / 1000) * 1000 <= since;
+  if (unchanged) {
     return { notModified: true, etag, lastModified };
   }
   if (info.size > maxBytes) throw tooLargeError(maxBytes, path);
