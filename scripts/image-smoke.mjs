@@ -13,7 +13,7 @@
 // stand-in, the broker and the data server on 127.0.0.1. Exit code 0 when every check passes.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -28,25 +28,42 @@ const timeoutMs = Number(env.SMOKE_TIMEOUT_S ?? 300) * 1000;
 const STOP_LIMIT_S = 30;
 
 /**
- * What each connector needs to do one job against the stand-in: files to serve on the local
- * data server and the environment pointing at them. A new connector adds its entry here.
+ * What a connector needs to do one job against the stand-in, declared in its own folder
+ * (connectors/<name>/smoke.json, which `pnpm new:connector` generates):
+ *   files: URL path on the local data server -> candidate files, the first that exists is
+ *          served (relative to the connector folder; ${SHARED_DIR} is the shared data, so
+ *          real data is used when present and a committed fixture otherwise);
+ *   env:   the connector's variables, ${DATA_URL} being the data server's base URL;
+ *   work:  "complete" (default) waits for a completed work, as an external import does on
+ *          its own; "none" for kinds whose jobs a user asks (enrichment, import and export
+ *          files): registration, HEALTHCHECK and the SIGTERM stop are still checked.
  */
-const SETUPS = {
-  'mitre-attack': () => {
-    const real = path.join(sharedDir, 'data/mitre-attack/stix21/ics-attack/ics-attack-18.1.json');
-    // Without the real data (CI without the data repository) the project's own fixture.
-    const file = existsSync(real) ? real : path.join(root, 'connectors/mitre-attack/test/fixtures/mini-enterprise-v18.json');
-    return {
-      files: { '/ics-attack.json': file },
-      env: (base) => ({
-        MITRE_ENTERPRISE_FILE_URL: 'false',
-        MITRE_MOBILE_ATTACK_FILE_URL: 'false',
-        MITRE_CAPEC_FILE_URL: 'false',
-        MITRE_ICS_ATTACK_FILE_URL: `${base}/ics-attack.json`,
-      }),
-    };
-  },
-};
+function smokeConnectors() {
+  const dir = path.join(root, 'connectors');
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => existsSync(path.join(dir, name, 'smoke.json')))
+        .sort()
+    : [];
+}
+
+function loadSetup(connector) {
+  const dir = path.join(root, 'connectors', connector);
+  const declared = JSON.parse(readFileSync(path.join(dir, 'smoke.json'), 'utf8'));
+  const expand = (text, vars) => text.replace(/\$\{(\w+)\}/g, (match, name) => vars[name] ?? match);
+  const files = {};
+  for (const [urlPath, candidates] of Object.entries(declared.files ?? {})) {
+    const paths = (Array.isArray(candidates) ? candidates : [candidates]).map((file) => path.resolve(dir, expand(file, { SHARED_DIR: sharedDir })));
+    const found = paths.find((file) => existsSync(file));
+    if (!found) throw new RangeError(`${connector}/smoke.json: none of ${paths.join(', ')} exists`);
+    files[urlPath] = found;
+  }
+  return {
+    files,
+    env: (base) => Object.fromEntries(Object.entries(declared.env ?? {}).map(([key, value]) => [key, expand(String(value), { DATA_URL: base })])),
+    work: declared.work ?? 'complete',
+  };
+}
 
 const log = (message) => console.log(`[image-smoke] ${message}`);
 const fail = (message) => {
@@ -146,8 +163,8 @@ async function main() {
     options: { image: { type: 'string' }, build: { type: 'boolean' }, help: { type: 'boolean' } },
   });
   const connector = positionals[0];
-  if (values.help || !connector || !SETUPS[connector]) {
-    console.error(`usage: node scripts/image-smoke.mjs <${Object.keys(SETUPS).join('|')}> [--image REF] [--build]`);
+  if (values.help || !connector || !smokeConnectors().includes(connector)) {
+    console.error(`usage: node scripts/image-smoke.mjs <${smokeConnectors().join('|')}> [--image REF] [--build]  (a connector with a smoke.json)`);
     return 2;
   }
   const engine = pickEngine();
@@ -166,7 +183,7 @@ async function main() {
   const healthcheck = imageInfo.Config?.Healthcheck ?? imageInfo.Healthcheck; // docker; podman
   if (!healthcheck?.Test?.length) fail('the image has no HEALTHCHECK (podman drops it unless built with --format docker)');
 
-  const setup = SETUPS[connector]();
+  const setup = loadSetup(connector);
   const data = await serveFiles(setup.files);
   const platform = await startPlatformSim();
   const name = `opencti-ts-smoke-${connector}-${randomBytes(4).toString('hex')}`;
@@ -204,6 +221,8 @@ async function main() {
           registered = true;
           log(`registered as "${found.connector.name}" after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         }
+      } else if (setup.work === 'none') {
+        break;
       } else {
         const filters = { mode: 'and', filters: [{ key: 'connector_id', values: [connectorId] }], filterGroups: [] };
         const works = (await gql(platform, WORKS, { filters }))?.works?.edges?.map((edge) => edge.node) ?? [];
@@ -216,13 +235,17 @@ async function main() {
       const out = run(engine, ['logs', '--tail', '40', name]);
       console.error(`--- last container logs ---\n${out.stdout}${out.stderr}---`);
     };
-    if (!registered || !work) {
+    if (!registered || (!work && setup.work !== 'none')) {
       logs();
       return fail(registered ? 'no completed work' : 'the connector did not register') || 1;
     }
-    const seconds = ((Date.now() - t0) / 1000).toFixed(1);
-    log(`work "${work.name}" complete after ${seconds} s: ${work.tracking?.import_processed_number ?? '?'} bundles processed`);
-    if (work.errors?.length) fail(`the work has errors: ${work.errors.map((error) => error.message).join('; ')}`);
+    if (work) {
+      const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+      log(`work "${work.name}" complete after ${seconds} s: ${work.tracking?.import_processed_number ?? '?'} bundles processed`);
+      if (work.errors?.length) fail(`the work has errors: ${work.errors.map((error) => error.message).join('; ')}`);
+    } else {
+      log('registered; no work expected (smoke.json "work": "none")');
+    }
 
     // The image's own HEALTHCHECK command, run in the container (engines schedule it at
     // their own pace: podman only with systemd).
