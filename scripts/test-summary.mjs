@@ -19,13 +19,14 @@ let skipped = 0;
 for (const file of reports) {
   const report = JSON.parse(readFileSync(file, 'utf8'));
   passed += report.numPassedTests ?? 0;
-  failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(report);
+  failed += (report.numFailedTests ?? 0) + countFilesFailedWithoutTests(report);
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
-// A suite that failed to load (for example a missing broker under CI) has no failed test
-// of its own; count it so the line never reads "0 failed" for a broken run.
-function countSuitesWithFailedTests(report) {
-  return (report.testResults ?? []).filter((suite) => suite.status === 'failed' && (suite.assertionResults ?? []).some((t) => t.status === 'failed')).length;
+// A test file that failed to load (for example a missing broker under CI) has no failed test
+// of its own; count it so the line never reads "0 failed" for a broken run. (vitest's
+// numFailedTestSuites also counts describe blocks, so files are counted from testResults.)
+function countFilesFailedWithoutTests(report) {
+  return (report.testResults ?? []).filter((file) => file.status === 'failed' && !(file.assertionResults ?? []).some((t) => t.status === 'failed')).length;
 }
 console.log(`${skipped} skipped`);
 console.log(`${passed} passed, ${failed} failed`);

@@ -21,12 +21,13 @@ const report = b.report({ name: 'CSV e2e report', published: '2026-01-01T00:00:0
 interface Work {
   id: string;
   status: string;
+  processed_time?: string | null;
   messages: { message: string }[];
   errors: { message: string }[];
 }
 
 const Q = {
-  work: 'query Work($id: ID!) { work(id: $id) { id status messages { message } errors { message } } }',
+  work: 'query Work($id: ID!) { work(id: $id) { id status processed_time messages { message } errors { message } } }',
   connectors: 'query Connectors { connectors { id } }',
   entityExportAsk: 'mutation EntityExportAsk($id: ID!, $input: ExportAskInput!) { stixCoreObjectEdit(id: $id) { exportAsk(input: $input) { id name } } }',
   listExportAsk: 'mutation ListExportAsk($input: StixCoreObjectsExportAskInput!) { stixCoreObjectsExportAsk(input: $input) { id name } }',
@@ -52,7 +53,7 @@ describe.skipIf(!broker.available)('export-file-csv against the platform stand-i
   const waitForWork = async (id: string): Promise<Work> => {
     for (let i = 0; i < 400; i += 1) {
       const work = (await gql(Q.work, { id })).work as Work | null;
-      if (work?.status === 'complete') return work;
+      if (work?.status === 'complete' && work.processed_time) return work;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new RangeError(`work ${id} never completed`);

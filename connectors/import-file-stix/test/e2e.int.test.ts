@@ -16,11 +16,12 @@ const entityReport = JSON.parse(fixture('entity-report.json')) as { id: string }
 
 interface WorkView {
   status: string;
+  processed_time?: string | null;
   errors: { message: string }[];
   messages: { message: string }[];
 }
 
-const WORK = 'query Work($id: ID!) { work(id: $id) { status messages { message } errors { message } } }';
+const WORK = 'query Work($id: ID!) { work(id: $id) { status processed_time messages { message } errors { message } } }';
 const UPLOAD = 'mutation UploadImport($file: Upload!, $fileMarkings: [String]) { uploadImport(file: $file, fileMarkings: $fileMarkings) { id } }';
 const ASK = `mutation AskJobImport($fileName: ID!, $connectorId: String, $bypassEntityId: String, $bypassValidation: Boolean) {
   askJobImport(fileName: $fileName, connectorId: $connectorId, bypassEntityId: $bypassEntityId, bypassValidation: $bypassValidation) { works { id } }
@@ -66,7 +67,7 @@ describe.skipIf(!broker.available)('import-file-stix end to end', () => {
   async function completed(workId: string): Promise<WorkView> {
     for (let i = 0; i < 400; i += 1) {
       const { work } = await gql<{ work: WorkView }>(WORK, { id: workId });
-      if (work.status === 'complete') return work;
+      if (work.status === 'complete' && work.processed_time) return work;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new RangeError(`work ${workId} never completed: ${logs.slice(-5).join('\n')}`);

@@ -74,6 +74,7 @@ export interface WorkView {
   id: string;
   name: string;
   status: string;
+  processed_time?: string | null;
   errors: { message: string }[];
   messages: { message: string }[];
   tracking: { import_expected_number: number | null; import_processed_number: number | null } | null;
@@ -108,7 +109,7 @@ export class PlatformReader {
   async work(id: string): Promise<WorkView> {
     const answer = await this.gql<{ work: WorkView }>(
       `query Work($id: ID!) { work(id: $id) {
-        id name status errors { message } messages { message } tracking { import_expected_number import_processed_number }
+        id name status processed_time errors { message } messages { message } tracking { import_expected_number import_processed_number }
       } }`,
       { id },
     );
@@ -119,7 +120,7 @@ export class PlatformReader {
   async settled(id: string): Promise<WorkView> {
     for (let i = 0; i < 600; i += 1) {
       const current = await this.work(id);
-      if (current.status === 'complete') return current;
+      if (current.status === 'complete' && current.processed_time) return current;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new RangeError(`work ${id} never completed: ${JSON.stringify(await this.work(id))}`);

@@ -30,6 +30,7 @@ const secret = b.domainName('secret.fr', { object_marking_refs: [b.tlpMarking('T
 interface WorkView {
   id: string;
   status: string;
+  processed_time?: string | null;
   errors: { message: string }[];
   messages: { message: string }[];
 }
@@ -70,10 +71,10 @@ describe.skipIf(!broker.available || !data.available)('whois connector end to en
     for (let i = 0; i < 400; i += 1) {
       const { work } = await gql<{ work: WorkView | null }>(
         platform,
-        'query Work($id: ID!) { work(id: $id) { id status errors { message } messages { message } } }',
+        'query Work($id: ID!) { work(id: $id) { id status processed_time errors { message } messages { message } } }',
         { id: workId },
       );
-      if (work?.status === 'complete') return work;
+      if (work?.status === 'complete' && work.processed_time) return work;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new RangeError(`work ${workId} never completed:\n${logs.slice(-20).join('\n')}`);
