@@ -6,7 +6,7 @@ import { text } from 'node:stream/consumers';
 import { baseConfig, defineConfig } from '@opencti-ts/sdk/config';
 import { InputError } from '@opencti-ts/sdk/errors';
 import { defineConnector, type RunningConnector, startConnector } from '@opencti-ts/sdk/runtime';
-import { stixBuilders } from '@opencti-ts/sdk/stix';
+import { stixBuilders, TLP_MARKING_IDS } from '@opencti-ts/sdk/stix';
 import { rabbitMq } from '@opencti-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCUMENTS as D, dataOf, gql, gqlUpload } from '../__fixtures__/documents.ts';
@@ -17,6 +17,7 @@ const broker = await rabbitMq();
 const b = stixBuilders;
 const author = b.organization({ name: 'opencti-ts e2e' });
 const ip = b.ipv4Addr('203.0.113.9');
+const amberIp = b.ipv4Addr('203.0.113.77', { object_marking_refs: [TLP_MARKING_IDS['TLP:AMBER']] });
 
 interface WorkView {
   id: string;
@@ -62,7 +63,7 @@ describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', 
 
   beforeAll(async () => {
     if (!broker.available) return;
-    sim = await startPlatformSim({ rabbitmqUrl: broker.url, bundle: { objects: [ip] } });
+    sim = await startPlatformSim({ rabbitmqUrl: broker.url, bundle: { objects: [ip, amberIp] } });
   });
   afterAll(async () => {
     for (const connector of running) await connector.stop();
@@ -161,6 +162,46 @@ describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', 
     expect(seen).toEqual(['IPv4-Addr:203.0.113.9']);
     expect(completed.messages.map((m) => m.message)).toContain('2 generated bundle(s) for worker import');
     expect(await stixOf(b.hostname('e2e.example.test').id)).toMatchObject({ value: 'e2e.example.test' });
+  });
+
+  it('enrichment gate: out-of-scope and above-max-TLP entities never reach the handler', async () => {
+    const connectorId = randomUUID();
+    const handled: string[] = [];
+    const connector = defineConnector({
+      kind: 'INTERNAL_ENRICHMENT',
+      config: defineConfig(baseConfig('INTERNAL_ENRICHMENT')),
+      maxTlp: () => 'TLP:GREEN',
+      async handle(event) {
+        handled.push(event.entityId);
+        return 'handled';
+      },
+    });
+    start(connector, { CONNECTOR_ID: connectorId, CONNECTOR_NAME: 'E2E gate', CONNECTOR_SCOPE: 'IPv4-Addr' });
+    await waitForRegistration(connectorId);
+    const askEnrichment = async (id: string) =>
+      (dataOf(await ask(D.askEnrichment, { id, connectorId })).stixCoreObjectEdit as { askEnrichment: { id: string } }).askEnrichment.id;
+    const refused = await waitForWork(await askEnrichment(amberIp.id));
+    expect(refused.errors.map((e) => e.message).join(' ')).toContain('TLP of the entity (TLP:AMBER) is greater than MAX TLP (TLP:GREEN)');
+    const allowed = await waitForWork(await askEnrichment(ip.id));
+    expect(allowed.messages.map((m) => m.message)).toContain('handled');
+    expect(handled).toHaveLength(1);
+
+    const outOfScopeId = randomUUID();
+    const domains = defineConnector({
+      kind: 'INTERNAL_ENRICHMENT',
+      config: defineConfig(baseConfig('INTERNAL_ENRICHMENT')),
+      async handle(event) {
+        handled.push(event.entityId);
+        return 'handled';
+      },
+    });
+    start(domains, { CONNECTOR_ID: outOfScopeId, CONNECTOR_NAME: 'E2E domains only', CONNECTOR_SCOPE: 'Domain-Name,Hostname' });
+    await waitForRegistration(outOfScopeId);
+    const asked = dataOf(await ask(D.askEnrichment, { id: ip.id, connectorId: outOfScopeId })).stixCoreObjectEdit as { askEnrichment: { id: string } };
+    const skipped = await waitForWork(asked.askEnrichment.id);
+    expect(skipped.errors).toEqual([]);
+    expect(skipped.messages.map((m) => m.message).join(' ')).toContain("IPv4-Addr is not in the connector's scope");
+    expect(handled).toHaveLength(1);
   });
 
   it('health endpoints: on CONNECTOR_HEALTH_PORT without metrics, and beside the metrics when exposed', async () => {

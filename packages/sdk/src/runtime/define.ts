@@ -63,6 +63,14 @@ export interface EnrichmentDefinition<C extends ConfigShape> extends DefinitionB
   kind: 'INTERNAL_ENRICHMENT';
   /** Registered `playbook_compatible`: the connector always sends the (possibly unchanged) bundle. */
   playbookCompatible?: boolean;
+  /**
+   * Highest TLP the connector may send out (e.g. `config.x.max_tlp`): an entity marked above it
+   * is refused before the handler runs, so no external call sees it (work in error; in a
+   * playbook the bundle is passed on unchanged). Undefined: no gate.
+   */
+  maxTlp?(config: InferConfig<C>): string | undefined;
+  /** Entities whose type is not in CONNECTOR_SCOPE get a message, not the handler (default true). */
+  scopeCheck?: boolean;
   handle(event: EnrichmentEvent, context: JobContext<InferConfig<C>, EnrichmentEvent>): HandlerResult;
 }
 

@@ -14,6 +14,7 @@ import {
   type ConfigShape,
   type commonConnectorFields,
   configRedactor,
+  type InferConfig,
   type InferSection,
   type internalConnectorFields,
   loadConfig,
@@ -26,7 +27,7 @@ import { createLogger, type Logger, type Redactor } from '../log/index.ts';
 import { type BundlePublisher, type Consumer, consume, createMqConnection, createPublisher, loadPem, withMqOverrides } from '../mq/index.ts';
 import { OPENCTI_SDO_EXTENSION } from '../stix/ids.ts';
 import { infoDatetime, initialConnectorInfo } from './connector-info.ts';
-import type { ConnectorDefinition, ExportFileContext, ImportFileContext, JobContext, RunContext } from './define.ts';
+import type { ConnectorDefinition, EnrichmentDefinition, ExportFileContext, ImportFileContext, JobContext, RunContext } from './define.ts';
 import { pingOnce, startHeartbeat } from './heartbeat.ts';
 import { startListenApi } from './listen-api.ts';
 import { type EnrichmentEvent, type ExportFileEvent, type Job, parseJob, type StixObject } from './messages.ts';
@@ -37,6 +38,7 @@ import { playbookStep, sendToPlaybook } from './playbook.ts';
 import { abortableSleep, runSchedule } from './schedule.ts';
 import { type BundleInput, type SenderDeps, type SenderSettings, type SendJobContext, type SendOptions, sendBundle } from './sender.ts';
 import { ConnectorState } from './state.ts';
+import { entityTlp, isTlpAllowed } from './tlp.ts';
 
 /** The base settings the runtime reads, inferred from the SDK's base schema. */
 type RuntimeConfig = {
@@ -443,6 +445,13 @@ async function dispatch<C extends ConfigShape>(
   const event = job.event;
   if (definition.kind === 'INTERNAL_ENRICHMENT' && event.kind === 'INTERNAL_ENRICHMENT') {
     const enriched: EnrichmentEvent = event.stixEntity ? event : { ...event, stixEntity: await readStixEntity(jobApi, event.entityId) };
+    const refusal = enrichmentRefusal(definition, context.config as never, enriched);
+    if (refusal) {
+      // In a playbook the step's bundle is passed on unchanged by the caller; elsewhere a TLP refusal is an error on the work.
+      if (refusal.error && !job.internal.playbook) throw refusal.error;
+      context.logger.info(refusal.message, { entity_id: event.entityId });
+      return refusal.message;
+    }
     return (await definition.handle(enriched, context as never)) ?? undefined;
   }
   if (definition.kind === 'INTERNAL_IMPORT_FILE' && event.kind === 'INTERNAL_IMPORT_FILE') {
@@ -460,6 +469,28 @@ async function dispatch<C extends ConfigShape>(
     return (await definition.handle(event, exportContext as never)) ?? undefined;
   }
   throw new InputError('JOB_KIND_MISMATCH', `a ${event.kind} job reached a ${definition.kind} connector`);
+}
+
+/** Why an enrichment job does not reach the handler: its entity is out of scope, or marked above the max TLP. */
+function enrichmentRefusal<C extends ConfigShape>(
+  definition: EnrichmentDefinition<C>,
+  config: InferConfig<C>,
+  event: EnrichmentEvent,
+): { message: string; error?: InputError } | null {
+  const entity = event.stixEntity;
+  const type = event.entityType ?? entity?.type ?? null;
+  const scope = (config as unknown as RuntimeConfig).connector.scope;
+  if (definition.scopeCheck !== false && type && !scope.some((item) => item.toLowerCase() === type.toLowerCase()))
+    return { message: `${type} is not in the connector's scope (${scope.join(', ')}); nothing to do` };
+  const maxTlp = definition.maxTlp?.(config);
+  if (maxTlp && entity) {
+    const { level } = entityTlp(entity, event.stixObjects ?? event.bundle?.objects ?? []);
+    if (!isTlpAllowed(level, maxTlp)) {
+      const message = `Do not send any data, TLP of the entity (${level}) is greater than MAX TLP (${maxTlp})`;
+      return { message, error: new InputError('TLP_ABOVE_MAX', message) };
+    }
+  }
+  return null;
 }
 
 /** The entity as the platform serialises it, for platforms that send no `stix_entity`. */
