@@ -67,6 +67,23 @@ describe('createHttpClient over HTTP', () => {
     expect(server.requests).toHaveLength(attempts);
   });
 
+  it('POSTs a JSON body and parses the JSON answer; retries it only when declared idempotent', async () => {
+    server.handle((request, response) => json(response, 200, { echo: JSON.parse(request.body.toString('utf8')) as unknown }));
+    const result = await http({ headers: { Authorization: 'k-secret' } }).postJson<{ echo: unknown }>(`${server.url}/events/restSearch`, { page: 1 });
+    expect(result).toMatchObject({ notModified: false, value: { echo: { page: 1 } }, status: 200 });
+    expect(server.requests[0]).toMatchObject({ method: 'POST', headers: { 'content-type': 'application/json', authorization: 'k-secret' } });
+
+    server.requests.length = 0;
+    server.handle((_request, response) => json(response, 503, {}));
+    await expect(http({ retry: { maxAttempts: 3 } }).postJson(`${server.url}/x`, {})).rejects.toMatchObject({ code: 'HTTP_SERVER_ERROR' });
+    expect(server.requests).toHaveLength(1);
+    server.requests.length = 0;
+    await expect(http({ retry: { maxAttempts: 3 } }).postJson(`${server.url}/x`, {}, { idempotent: true })).rejects.toMatchObject({
+      code: 'HTTP_SERVER_ERROR',
+    });
+    expect(server.requests).toHaveLength(3);
+  });
+
   it('caps the body size', async () => {
     server.handle((_request, response) => {
       response.write(Buffer.alloc(4000));

@@ -49,6 +49,12 @@ export interface GetOptions {
   signal?: AbortSignal;
 }
 
+/** A POST with a JSON body (search APIs such as MISP's restSearch). */
+export interface PostOptions extends GetOptions {
+  /** The call only reads (a search): retry it like a GET. Default false. */
+  idempotent?: boolean;
+}
+
 export interface NotModified {
   notModified: true;
   etag?: string | undefined;
@@ -72,6 +78,8 @@ export interface HttpClient {
   getStream(url: string, options?: GetOptions): Promise<HttpResult<Readable>>;
   getText(url: string, options?: GetOptions): Promise<HttpResult<string>>;
   getJson<T = unknown>(url: string, options?: GetOptions): Promise<HttpResult<T>>;
+  /** POSTs `body` as JSON and parses the JSON answer (same timeouts, cap and retries as GET). */
+  postJson<T = unknown>(url: string, body: unknown, options?: PostOptions): Promise<HttpResult<T>>;
 }
 
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
@@ -87,14 +95,35 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
   const readTimeoutMs = options.readTimeoutMs ?? 60_000;
 
-  const fetchOnce = async (url: string, call: GetOptions, maxBytes: number, signal: AbortSignal, expired: () => boolean): Promise<HttpResult<Readable>> => {
-    const operation = `GET ${redactor.redact(url)}`;
-    const headers: Record<string, string> = { 'User-Agent': options.userAgent ?? DEFAULT_USER_AGENT, ...options.headers, ...call.headers };
+  const fetchOnce = async (
+    url: string,
+    call: GetOptions,
+    maxBytes: number,
+    signal: AbortSignal,
+    expired: () => boolean,
+    post?: { body: string },
+  ): Promise<HttpResult<Readable>> => {
+    const method = post ? 'POST' : 'GET';
+    const operation = `${method} ${redactor.redact(url)}`;
+    const headers: Record<string, string> = {
+      'User-Agent': options.userAgent ?? DEFAULT_USER_AGENT,
+      ...(post ? { 'Content-Type': 'application/json', Accept: 'application/json' } : {}),
+      ...options.headers,
+      ...call.headers,
+    };
     if (call.etag) headers['If-None-Match'] = call.etag;
     if (call.lastModified) headers['If-Modified-Since'] = call.lastModified;
     let response: AxiosResponse<Readable>;
     try {
-      response = await instance.request<Readable>({ method: 'GET', url, headers, responseType: 'stream', maxRedirects: 5, signal });
+      response = await instance.request<Readable>({
+        method,
+        url,
+        headers,
+        responseType: 'stream',
+        maxRedirects: 5,
+        signal,
+        ...(post ? { data: post.body } : {}),
+      });
     } catch (error) {
       throw networkError(error, operation, redactor, expired());
     }
@@ -130,8 +159,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     };
   };
 
-  const getStream = async (url: string, call: GetOptions = {}): Promise<HttpResult<Readable>> => {
+  const request = async (url: string, call: GetOptions = {}, post?: { body: string; idempotent: boolean }): Promise<HttpResult<Readable>> => {
     const maxBytes = call.maxBytes ?? options.maxBytes ?? DEFAULT_MAX_BYTES;
+    if (post && !/^https?:\/\//i.test(url))
+      throw new InputError('INVALID_URL', 'only http(s):// URLs accept a POST', { details: { url: redactor.redact(url) } });
     if (url.startsWith('file:')) {
       if (options.allowFileUrls === false) throw new InputError('FILE_URL_REFUSED', 'file:// URLs are disabled for this client', { details: { url } });
       return readLocalFile(url, call, maxBytes);
@@ -148,10 +179,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       }, connectTimeoutMs);
       const signal = call.signal ? AbortSignal.any([deadline.signal, call.signal]) : deadline.signal;
       try {
-        return await fetchOnce(url, call, maxBytes, signal, () => expired);
+        return await fetchOnce(url, call, maxBytes, signal, () => expired, post);
       } catch (error) {
         if (call.signal?.aborted) throw error;
-        const decision = decideRetry(retryPolicy, attempt, error, true, random);
+        const decision = decideRetry(retryPolicy, attempt, error, post ? post.idempotent : true, random);
         if (!decision.retry) throw error;
         logger.warn('HTTP request failed, retrying', {
           url: redactor.redact(url),
@@ -166,24 +197,34 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     }
   };
 
-  const getText = async (url: string, call: GetOptions = {}): Promise<HttpResult<string>> => {
-    const result = await getStream(url, call);
+  const getStream = (url: string, call: GetOptions = {}): Promise<HttpResult<Readable>> => request(url, call);
+
+  const readText = async (result: HttpResult<Readable>): Promise<HttpResult<string>> => {
     if (result.notModified) return result;
     const body = await readAll(result.value);
     return { ...result, value: body.toString('utf8') };
   };
 
-  const getJson = async <T>(url: string, call: GetOptions = {}): Promise<HttpResult<T>> => {
-    const result = await getText(url, call);
+  const parseJson = <T>(result: HttpResult<string>, operation: string, url: string): HttpResult<T> => {
     if (result.notModified) return result;
     try {
       return { ...result, value: JSON.parse(result.value) as T };
     } catch (error) {
-      throw new InputError('INVALID_JSON', `GET ${redactor.redact(url)} did not return JSON`, { cause: error, details: { url: redactor.redact(url) } });
+      throw new InputError('INVALID_JSON', `${operation} ${redactor.redact(url)} did not return JSON`, {
+        cause: error,
+        details: { url: redactor.redact(url) },
+      });
     }
   };
 
-  return { getStream, getText, getJson };
+  const getText = async (url: string, call: GetOptions = {}): Promise<HttpResult<string>> => readText(await request(url, call));
+
+  const getJson = async <T>(url: string, call: GetOptions = {}): Promise<HttpResult<T>> => parseJson<T>(await getText(url, call), 'GET', url);
+
+  const postJson = async <T>(url: string, body: unknown, call: PostOptions = {}): Promise<HttpResult<T>> =>
+    parseJson<T>(await readText(await request(url, call, { body: JSON.stringify(body), idempotent: call.idempotent ?? false })), 'POST', url);
+
+  return { getStream, getText, getJson, postJson };
 }
 
 /** `file://` with the same contract: validators from size and mtime, 304-like answer when unchanged. */

@@ -10,7 +10,16 @@ export {
 export * from './documents.ts';
 export { graphqlError, networkError, PLATFORM_ERROR_NAMES, type PlatformErrorName, platformHttpError, safeCause, sourceHttpError } from './errors.ts';
 export { APPLICANT_HEADER, DEFAULT_USER_AGENT, DRAFT_HEADER, type ParsedCustomHeaders, parseCustomHeaders } from './headers.ts';
-export { createHttpClient, type Fetched, type GetOptions, type HttpClient, type HttpClientOptions, type HttpResult, type NotModified } from './http.ts';
+export {
+  createHttpClient,
+  type Fetched,
+  type GetOptions,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpResult,
+  type NotModified,
+  type PostOptions,
+} from './http.ts';
 export { buildMultipartRequest, type MultipartRequest, type UploadFile, type UploadFiles } from './multipart.ts';
 export {
   backoffDelayMs,
