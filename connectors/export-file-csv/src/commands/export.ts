@@ -1,31 +1,22 @@
-// `connector-export-file-csv export FILE.json [--delimiter X]`: the CSV the connector would
-// upload for the entities of a local file (a STIX bundle, a list of STIX objects or of
+// `connector-export-file-csv export FILE.json [--delimiter X] [--bom]`: the CSV the connector
+// would upload for the entities of a local file (a STIX bundle, a list of STIX objects or of
 // GraphQL nodes), printed to stdout. No platform needed.
 import { readFile, stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { write } from '@opencti-ts/sdk/cli';
 import { ConfigError, InputError } from '@opencti-ts/sdk/errors';
-import type { OfflineCommand } from '@opencti-ts/sdk/runtime';
+import { defineOfflineCommand } from '@opencti-ts/sdk/runtime';
 import { parseDelimiter } from '../config.ts';
 import { rowsOfDocument } from '../convert/stix.ts';
 import { writeCsv } from '../export.ts';
 
 const MAX_INPUT_BYTES = 512 * 1024 * 1024;
 
-export const exportCommand: OfflineCommand = {
+export const exportCommand = defineOfflineCommand({
   summary: 'print the CSV of a STIX bundle or entity list file (no platform needed)',
-  usage: 'export FILE.json [--delimiter X]',
-  async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { delimiter: { type: 'string' }, bom: { type: 'boolean', default: false } },
-    });
-    const [file] = positionals;
-    if (!file || positionals.length > 1) {
-      await write(io.stderr, 'usage: export FILE.json [--delimiter X]\n');
-      return 2;
-    }
+  usage: 'export FILE.json [--delimiter X] [--bom]',
+  options: { delimiter: { type: 'string' }, bom: { type: 'boolean', default: false } },
+  positionals: { min: 1, max: 1 },
+  async run({ values, positionals: [file = ''], io, out, err }) {
+    // The option wins over EXPORT_FILE_CSV_DELIMITER, so the section is not loaded as a whole.
     const raw = values.delimiter ?? io.env.EXPORT_FILE_CSV_DELIMITER ?? ';';
     const delimiter = parseDelimiter(raw);
     if (delimiter === undefined)
@@ -42,8 +33,8 @@ export const exportCommand: OfflineCommand = {
       throw new InputError('INPUT_NOT_JSON', `${file} is not valid JSON`);
     }
     const rows = rowsOfDocument(document);
-    const result = await writeCsv([rows], io.stdout, { delimiter, bom: values.bom === true });
-    if (result.failed > 0) await write(io.stderr, `warning: ${result.failed} row(s) could not be written\n`);
+    const result = await out.stream((writable) => writeCsv([rows], writable, { delimiter, bom: values.bom }));
+    if (result.failed > 0) await err.line(`warning: ${result.failed} row(s) could not be written`);
     return 0;
   },
-};
+});

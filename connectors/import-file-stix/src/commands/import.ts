@@ -4,46 +4,23 @@
 // `--entity-file` (its STIX, as the platform exports it) or else looked up in FILE itself.
 // Problems go to stderr, one line each; exit 1 when there were any, 2 on bad settings.
 import { readFile, stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { write } from '@opencti-ts/sdk/cli';
-import { defineConfig, type InferConfig, loadConfig } from '@opencti-ts/sdk/config';
-import { ConfigError, InputError } from '@opencti-ts/sdk/errors';
-import type { OfflineCommand } from '@opencti-ts/sdk/runtime';
+import { InputError } from '@opencti-ts/sdk/errors';
+import { defineOfflineCommand } from '@opencti-ts/sdk/runtime';
 import { serializeSplitBundle, splitObjects } from '@opencti-ts/sdk/stix';
 import { importSection } from '../config.ts';
 import { planImport, type StixObject, summariseProblems } from '../convert/bundle.ts';
 import { readFileContent } from '../read.ts';
 
-/** Only the `import_file_stix` settings (IMPORT_FILE_STIX_*): no platform, no broker. */
-const offlineConfig = defineConfig({ import_file_stix: importSection });
-
-const USAGE = 'usage: import FILE [--entity-id ID] [--entity-file FILE] [--split]\n';
-
-export const importCommand: OfflineCommand = {
+export const importCommand = defineOfflineCommand({
   summary: 'print the bundle the connector would send for a STIX file (no platform needed)',
-  usage: 'import FILE',
-  async run(args, io) {
-    let parsed: ReturnType<typeof parse>;
-    try {
-      parsed = parse(args);
-    } catch (error) {
-      await write(io.stderr, `${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-      return 2;
-    }
-    const { values, positionals } = parsed;
-    const [file] = positionals;
-    if (file === undefined || positionals.length > 1 || (values['entity-file'] !== undefined && values['entity-id'] === undefined)) {
-      await write(io.stderr, USAGE);
-      return 2;
-    }
-    let settings: InferConfig<typeof offlineConfig.shape>['import_file_stix'];
-    try {
-      settings = loadConfig(offlineConfig, { env: io.env }).import_file_stix;
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      await write(io.stderr, `${error.message}\n`);
-      return 2;
-    }
+  usage: 'import FILE [--entity-id ID] [--entity-file FILE] [--split]',
+  options: { 'entity-id': { type: 'string' }, 'entity-file': { type: 'string' }, split: { type: 'boolean', default: false } },
+  positionals: { min: 1, max: 1 },
+  // Only the `import_file_stix` settings (IMPORT_FILE_STIX_*): no platform, no broker.
+  config: { import_file_stix: importSection },
+  async run({ values, positionals: [file = ''], config, out, err, usage }) {
+    if (values['entity-file'] !== undefined && values['entity-id'] === undefined) return usage('--entity-file needs --entity-id');
+    const settings = config.import_file_stix;
     const size = await stat(file).then(
       (info) => info.size,
       (error: NodeJS.ErrnoException) => {
@@ -58,27 +35,19 @@ export const importCommand: OfflineCommand = {
     let entity: StixObject | null = null;
     if (entityId !== undefined) {
       entity = values['entity-file'] ? await readEntityFile(values['entity-file']) : findEntity(content.objects, entityId);
-      if (!entity) await write(io.stderr, `warning: entity ${entityId} not found; its object_refs are left unchanged\n`);
+      if (!entity) await err.line(`warning: entity ${entityId} not found; its object_refs are left unchanged`);
     }
     const plan = planImport(content, { bundleId: content.bundleId, entity, strict: settings.strict });
     if (values.split) {
-      for (const bundle of splitObjects(plan.bundle.objects, { bundleId: plan.bundle.id }).bundles) await write(io.stdout, `${serializeSplitBundle(bundle)}\n`);
+      for (const bundle of splitObjects(plan.bundle.objects, { bundleId: plan.bundle.id }).bundles) await out.line(serializeSplitBundle(bundle));
     } else {
-      await write(io.stdout, `${JSON.stringify(plan.bundle)}\n`);
+      await out.json(plan.bundle);
     }
-    for (const problem of plan.problems) await write(io.stderr, `${problem.kind}: ${problem.objectId ?? '(no id)'}: ${problem.detail}\n`);
+    for (const problem of plan.problems) await err.line(`${problem.kind}: ${problem.objectId ?? '(no id)'}: ${problem.detail}`);
     if (plan.problems.length > 0) throw new InputError('STIX_FILE_PARTIAL', summariseProblems(plan.problems));
     return 0;
   },
-};
-
-function parse(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: { 'entity-id': { type: 'string' }, 'entity-file': { type: 'string' }, split: { type: 'boolean', default: false } },
-  });
-}
+});
 
 /** The entity's STIX from a file: a bare object, or the first object of a bundle. */
 async function readEntityFile(path: string): Promise<StixObject | null> {

@@ -1,14 +1,11 @@
 // `connector-whois lookup VALUE [--type Domain-Name|Hostname|IPv4-Addr|IPv6-Addr|Autonomous-System|Url]`:
 // looks VALUE up as the connector would (same WHOIS_* settings, TLP gate aside: the value is
 // typed by you) and prints the bundle it would send, one JSON line. No platform, no broker.
-import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { createHttpClient } from '@opencti-ts/sdk/api';
-import { write } from '@opencti-ts/sdk/cli';
 import { resolveConfig } from '@opencti-ts/sdk/config';
 import { InputError } from '@opencti-ts/sdk/errors';
 import { createLogger } from '@opencti-ts/sdk/log';
-import type { OfflineCommand, StixObject } from '@opencti-ts/sdk/runtime';
+import { defineOfflineCommand, type StixObject } from '@opencti-ts/sdk/runtime';
 import { createStixBuilders } from '@opencti-ts/sdk/stix';
 import { whoisConfig } from '../config.ts';
 import { normalizeDomain } from '../convert/input.ts';
@@ -53,17 +50,14 @@ export function entityFor(value: string, type: string | undefined): StixObject {
   }
 }
 
-export const lookupCommand: OfflineCommand = {
+export const lookupCommand = defineOfflineCommand({
   summary: 'print the bundle the connector would send for VALUE (no platform needed)',
-  usage: 'lookup VALUE [--type T]',
-  async run(args, io) {
-    const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { type: { type: 'string' } } });
-    const value = positionals[0];
-    if (!value || positionals.length > 1) {
-      await write(io.stderr, `usage: lookup VALUE [--type ${TYPES.join('|')}]\n`);
-      return 1;
-    }
-    // The platform settings are not used offline; placeholders let the WHOIS_* settings be checked.
+  usage: `lookup VALUE [--type ${TYPES.join('|')}]`,
+  options: { type: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run({ values, positionals: [value = ''], io, out, err }) {
+    // enrich() takes the whole config: placeholders for the platform settings, unused offline,
+    // let the WHOIS_* settings be checked (a ConfigError exits 2 with every problem).
     const env = { OPENCTI_URL: 'http://localhost', OPENCTI_TOKEN: 'offline', CONNECTOR_ID: 'offline', ...io.env };
     const config = resolveConfig(whoisConfig, { env }).config;
     const entity = entityFor(value, values.type);
@@ -74,11 +68,11 @@ export const lookupCommand: OfflineCommand = {
     const outcome = await enrich({ entity, stixObjects: [entity] }, offlineConfig, lookup);
     if (outcome.status === 'skipped') throw outcome.error ?? new InputError('WHOIS_SKIPPED', outcome.reason);
     if (outcome.status === 'not-found') {
-      await write(io.stderr, `${outcome.reason}\n`);
-      await write(io.stdout, `${JSON.stringify({ type: 'bundle', id: `bundle--${randomUUID()}`, objects: [entity] })}\n`);
+      await err.line(outcome.reason);
+      await out.bundle([entity]);
       return 0;
     }
-    await write(io.stdout, `${JSON.stringify({ type: 'bundle', id: `bundle--${randomUUID()}`, objects: outcome.objects })}\n`);
+    await out.bundle(outcome.objects);
     return 0;
   },
-};
+});

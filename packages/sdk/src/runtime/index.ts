@@ -1,5 +1,17 @@
 export { pythonJsonDumps } from '../stix/python-strings.ts';
-export { type ConnectorCliOptions, connectorRoot, type OfflineCommand, runConnectorCli } from './cli.ts';
+export {
+  type CommandOutput,
+  type ConnectorCliOptions,
+  connectorRoot,
+  defineOfflineCommand,
+  type OfflineCommand,
+  type OfflineCommandContext,
+  type OfflineCommandSpec,
+  type OfflineRunContext,
+  type OfflineValues,
+  runConnectorCli,
+  runConnectorMain,
+} from './cli.ts';
 export { type ConnectorInfo, infoDatetime, initialConnectorInfo } from './connector-info.ts';
 export {
   type ConnectorContext,
