@@ -68,7 +68,7 @@ describe('connector-misp convert', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     const empty = path.join(dir, 'empty.json');
     await writeFile(empty, '{"hello": 1}');
-    expect(await cli(['convert', empty])).toMatchObject({ code: 1, stderr: `${empty}: no MISP event found\n` });
+    expect(await cli(['convert', empty])).toMatchObject({ code: 1, stderr: `connector-misp convert: ${empty}: no MISP event found\n` });
   });
 
   it('exits 2 on usage errors and bad settings', { timeout: 60_000 }, async () => {
