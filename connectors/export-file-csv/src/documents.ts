@@ -3,7 +3,7 @@
 // for each entity family (Choice of §5.3: fixed per family here, checked against the
 // real exports in ../shared/data/opencti-csv by the conformance tests), not the SDK's
 // smaller entity reads.
-import type { Connection, FilterGroup, GraphqlDocument } from '@opencti-ts/sdk/api';
+import type { Connection, GraphqlDocument, ListVariables } from '@opencti-ts/sdk/api';
 
 const query = <TResult, TVariables>(operationName: string, text: string): GraphqlDocument<TResult, TVariables> => ({
   operationName,
@@ -146,15 +146,8 @@ const CONTAINER = CONTAINER_TYPES.map(
 
 export type GraphqlNode = Record<string, unknown>;
 
-export interface ListVariables {
-  types?: string[] | null;
-  filters?: FilterGroup | null;
-  search?: string | null;
-  first?: number | null;
-  after?: string | null;
-  orderBy?: string | null;
-  orderMode?: 'asc' | 'desc' | null;
-}
+// The list variables are the SDK's (the same ones pycti's list readers send).
+export type { ListVariables };
 
 const PAGE_INFO = 'pageInfo { endCursor hasNextPage globalCount }';
 
