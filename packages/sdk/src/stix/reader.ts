@@ -9,6 +9,7 @@
 // for UTF-8 and a multi-byte character cut by a chunk boundary is decoded only whole.
 // gzip input (magic bytes, or a `.gz` path) is decompressed on the fly. Memory: the
 // current chunk, the pieces of one unfinished element, and the objects already yielded.
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { Readable, type TransformOptions } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -433,18 +434,35 @@ export class StixBundleScanner {
   private flush(buf: Buffer, out: Record<string, unknown>[]): void {
     const batch = this.batch;
     if (batch.length === 0) return;
-    const first = batch[0]!;
-    const last = batch[batch.length - 1]!;
+    if (isAscii(buf.subarray(batch[0]!, batch[batch.length - 1]!))) this.parseBatch(buf, batch, 0, batch.length, out);
+    else {
+      // One non-ASCII byte makes the decoded text two-byte, which V8 parses far slower: the
+      // ASCII runs go in batches, each non-ASCII object alone.
+      let run = 0;
+      for (let index = 0; index < batch.length; index += 2) {
+        const start = batch[index]!;
+        const end = batch[index + 1]!;
+        if (isAscii(buf.subarray(start, end))) continue;
+        if (run < index) this.parseBatch(buf, batch, run, index, out);
+        out.push(parseAt(buf.subarray(start, end), this.base + start) as Record<string, unknown>);
+        run = index + 2;
+      }
+      if (run < batch.length) this.parseBatch(buf, batch, run, batch.length, out);
+    }
+    this.elementCount += batch.length / 2;
+    this.batch = [];
+  }
+
+  /** Parses the batched objects `batch[from..to)` (boundary pairs) in one `JSON.parse`. */
+  private parseBatch(buf: Buffer, batch: number[], from: number, to: number, out: Record<string, unknown>[]): void {
     let parsed: Record<string, unknown>[];
     try {
-      parsed = JSON.parse(`[${buf.toString('utf8', first, last)}]`) as Record<string, unknown>[];
+      parsed = JSON.parse(`[${buf.toString('utf8', batch[from]!, batch[to - 1]!)}]`) as Record<string, unknown>[];
     } catch (error) {
-      for (let index = 0; index < batch.length; index += 2) parseAt(buf.subarray(batch[index]!, batch[index + 1]!), this.base + batch[index]!);
+      for (let index = from; index < to; index += 2) parseAt(buf.subarray(batch[index]!, batch[index + 1]!), this.base + batch[index]!);
       throw new BugError('STIX_SCANNER_BATCH', 'a batch of objects failed to parse although each object parses', { cause: error });
     }
     for (const object of parsed) out.push(object);
-    this.elementCount += batch.length / 2;
-    this.batch = [];
   }
 }
 

@@ -208,6 +208,11 @@ function externalReferenceKey(reference: unknown): string | null {
 
 function killChainPhaseKey(phase: unknown): string | null {
   if (!isRecord(phase)) return null;
+  const phaseName = phase.phase_name;
+  const killChainName = phase.kill_chain_name;
+  // The usual case without building the canonical text: JSON.stringify(name) ends at its
+  // first unescaped quote, so the pair is recovered from the key (and never starts with `{`).
+  if (typeof phaseName === 'string' && typeof killChainName === 'string') return `${JSON.stringify(killChainName)}${phaseName}`;
   return canonicalJson({ phase_name: phase.phase_name ?? null, kill_chain_name: phase.kill_chain_name ?? null });
 }
 
