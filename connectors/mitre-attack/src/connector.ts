@@ -2,6 +2,7 @@
 // order (enterprise, mobile, ics, capec), converts each, and sends it as one split bundle
 // stream on the run's work. State: `{"last_run": <epoch s>}` as the official image, plus
 // each collection's HTTP validators so an unchanged collection is not sent again.
+import type { ConfigOf } from '@opencti-ts/sdk/config';
 import { InputError, isOpenCtiTsError } from '@opencti-ts/sdk/errors';
 import { defineConnector } from '@opencti-ts/sdk/runtime';
 import { type CollectionSource, enabledCollections, entitiesTypes } from './collections.ts';
@@ -14,14 +15,17 @@ interface MitreState {
   collections?: Record<string, Validators>;
 }
 
+/** CONNECTOR_DURATION_PERIOD, else MITRE_INTERVAL days (connectors.md §2.2). */
+const periodMs = (config: ConfigOf<typeof mitreConfig>) => config.connector.duration_period ?? config.mitre.interval * 86_400_000;
+
 export const mitreConnector = defineConnector({
   kind: 'EXTERNAL_IMPORT',
   config: mitreConfig,
-  periodMs: (config) => config.connector.duration_period ?? config.mitre.interval * 86_400_000,
+  periodMs,
   async run(ctx) {
     const { config, logger } = ctx;
     const state: MitreState = ctx.state.get<MitreState & Record<string, unknown>>() ?? {};
-    const intervalMs = config.connector.duration_period ?? config.mitre.interval * 86_400_000;
+    const intervalMs = periodMs(config);
     const now = Date.now();
     if (state.last_run !== undefined && now - state.last_run * 1000 < intervalMs && !config.connector.run_and_terminate) {
       logger.info('Connector will not run, the interval has not elapsed', { last_run: state.last_run });
