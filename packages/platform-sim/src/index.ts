@@ -1,4 +1,5 @@
 export { Broker, type BrokerNames, brokerNames, queueArguments } from './broker.ts';
+export { CLIENT_DOCUMENTS, GraphqlRequestError, PlatformClient, type WaitOptions, type WorkView } from './client.ts';
 export { FileStore, mimeTypeOf, type StoredFile } from './files.ts';
 export { createSchema, formatError, rootFieldLimitRule, runGraphql, SCHEMA_SDL } from './graphql.ts';
 export { type E2ePlatform, type HarnessOptions, startPlatform } from './harness.ts';

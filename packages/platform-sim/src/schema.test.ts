@@ -25,6 +25,7 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { DOCUMENTS } from './__fixtures__/documents.ts';
+import { CLIENT_DOCUMENTS } from './client.ts';
 import { rootFieldLimitRule, SCHEMA_SDL } from './graphql.ts';
 
 const schemaDir = sharedPath('opencti/schema');
@@ -160,11 +161,12 @@ describe('the subset schema', () => {
     expect(errors.map((error) => error.message)).toEqual(['Root field workEdit can be used at most 1 time(s) per document']);
   });
 
-  it.skipIf(!validator.available)("validates this package's test documents with validate-documents.mjs", () => {
+  it.skipIf(!validator.available)("validates this package's test documents and the e2e client's with validate-documents.mjs", () => {
     if (!validator.available) return;
     const dir = mkdtempSync(path.join(tmpdir(), 'sim-docs-'));
     try {
       for (const [name, text] of Object.entries(DOCUMENTS)) writeFileSync(path.join(dir, `${name}.graphql`), text);
+      for (const [name, text] of Object.entries(CLIENT_DOCUMENTS)) writeFileSync(path.join(dir, `client-${name}.graphql`), text);
       const result = spawnSync(process.execPath, [validator.path, dir], { cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8' });
       expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
     } finally {
