@@ -2,7 +2,7 @@
 // RabbitMQ; exports are asked through GraphQL as a user would, and the uploaded files and
 // the works are read back through the public API.
 import { randomUUID } from 'node:crypto';
-import { type PlatformSim, startPlatformSim } from '@opencti-ts/platform-sim';
+import { type ListExportAskInput, PlatformClient, type PlatformSim, startPlatformSim } from '@opencti-ts/platform-sim';
 import { startConnector } from '@opencti-ts/sdk/runtime';
 import { stixBuilders as b, TLP_MARKING_IDS } from '@opencti-ts/sdk/stix';
 import { rabbitMq } from '@opencti-ts/testing';
@@ -18,76 +18,31 @@ const malware = b.malware({ name: 'CSV e2e malware', created_by_ref: author.id, 
 const rel = b.relationship({ relationship_type: 'related-to', source_ref: malware.id, target_ref: ip.id });
 const report = b.report({ name: 'CSV e2e report', published: '2026-01-01T00:00:00.000Z', object_refs: [malware.id, ip.id, rel.id], created_by_ref: author.id });
 
-interface Work {
-  id: string;
-  status: string;
-  processed_time?: string | null;
-  messages: { message: string }[];
-  errors: { message: string }[];
-}
-
-const Q = {
-  work: 'query Work($id: ID!) { work(id: $id) { id status processed_time messages { message } errors { message } } }',
-  connectors: 'query Connectors { connectors { id } }',
-  entityExportAsk: 'mutation EntityExportAsk($id: ID!, $input: ExportAskInput!) { stixCoreObjectEdit(id: $id) { exportAsk(input: $input) { id name } } }',
-  listExportAsk: 'mutation ListExportAsk($input: StixCoreObjectsExportAskInput!) { stixCoreObjectsExportAsk(input: $input) { id name } }',
-  exportFiles: 'query ExportFiles($id: String!) { stixCoreObject(id: $id) { id exportFiles(first: 50) { edges { node { id name } } } } }',
-};
-
 describe.skipIf(!broker.available)('export-file-csv against the platform stand-in', () => {
   let sim: PlatformSim;
+  let client: PlatformClient;
   let stop: () => Promise<void> = async () => {};
   const connectorId = randomUUID();
   const logs: string[] = [];
 
-  const gql = async (query: string, variables: Record<string, unknown> = {}) => {
-    const response = await fetch(`${sim.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${sim.token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-    if (body.errors) throw new RangeError(JSON.stringify(body.errors));
-    return body.data ?? {};
-  };
-  const waitForWork = async (id: string): Promise<Work> => {
-    for (let i = 0; i < 400; i += 1) {
-      const work = (await gql(Q.work, { id })).work as Work | null;
-      if (work?.status === 'complete' && work.processed_time) return work;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new RangeError(`work ${id} never completed`);
-  };
-  const download = async (fileId: string) => {
-    const response = await fetch(`${sim.url}/storage/get/${fileId}`, { headers: { authorization: `Bearer ${sim.token}` } });
-    expect(response.status).toBe(200);
-    return response.text();
-  };
-  const listExport = async (input: Record<string, unknown>) => {
-    const asked = (await gql(Q.listExportAsk, { input: { format: 'text/csv', exportType: 'simple', ...input } })).stixCoreObjectsExportAsk as {
-      id: string;
-      name: string;
-    }[];
-    const file = asked[0] as { id: string; name: string };
-    const work = await waitForWork(file.id);
-    const type = (input.exportContext as { entity_type: string }).entity_type;
-    return { work, file, fileId: `export/${type}/${file.name.toLowerCase()}` };
+  const settled = (workId: string) => client.settledWork(workId, { context: () => logs.slice(-10).join('\n') });
+  const listExport = async (input: Omit<ListExportAskInput, 'format' | 'exportType'>) => {
+    const file = await client.listExportAsk({ format: 'text/csv', exportType: 'simple', ...input });
+    const work = await settled(file.id);
+    return { work, file, fileId: `export/${input.exportContext.entity_type}/${file.name.toLowerCase()}` };
   };
 
   beforeAll(async () => {
     if (!broker.available) return;
     sim = await startPlatformSim({ rabbitmqUrl: broker.url, bundle: { objects: [author, ip, url, malware, rel, report] } });
+    client = new PlatformClient(sim);
     const running = startConnector(csvConnector, {
       env: { OPENCTI_URL: sim.url, OPENCTI_TOKEN: sim.token, CONNECTOR_ID: connectorId, CONNECTOR_LOG_LEVEL: 'info', EXPORT_FILE_CSV_DELIMITER: ';' },
       handleSignals: false,
       logSink: (line) => logs.push(line),
     });
     stop = () => running.stop();
-    for (let i = 0; i < 200; i += 1) {
-      if (((await gql(Q.connectors)).connectors as { id: string }[]).some((c) => c.id === connectorId)) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await client.waitForConnector(connectorId, { context: () => logs.slice(-10).join('\n') });
   });
   afterAll(async () => {
     await stop();
@@ -95,16 +50,13 @@ describe.skipIf(!broker.available)('export-file-csv against the platform stand-i
   });
 
   it('single: a report exports its contents, then itself, to a CSV attached to the report', async () => {
-    const input = { format: 'text/csv', exportType: 'full', contentMaxMarkings: [], fileMarkings: [] };
-    const asked = (await gql(Q.entityExportAsk, { id: report.id, input })).stixCoreObjectEdit as { exportAsk: { id: string; name: string }[] };
-    const file = asked.exportAsk[0] as { id: string; name: string };
-    const work = await waitForWork(file.id);
+    const file = await client.exportAsk(report.id, { format: 'text/csv', exportType: 'full', contentMaxMarkings: [], fileMarkings: [] });
+    const work = await settled(file.id);
     expect(work.errors).toEqual([]);
     expect(work.messages.map((m) => m.message)).toContain('Export done');
-    const listed = (await gql(Q.exportFiles, { id: report.id })).stixCoreObject as { exportFiles: { edges: { node: { id: string; name: string } }[] } };
-    const stored = listed.exportFiles.edges.find((edge) => edge.node.name === file.name);
+    const stored = (await client.exportFiles(report.id)).find((candidate) => candidate.name === file.name);
     expect(stored).toBeDefined();
-    const csv = await download(stored?.node.id as string);
+    const csv = await client.download(stored?.id as string);
     const lines = csv.split('\r\n');
     expect(lines.at(-1)).toBe('');
     const header = (lines[0] ?? '').split(';').map((cell) => cell.slice(1, -1));
@@ -130,7 +82,7 @@ describe.skipIf(!broker.available)('export-file-csv against the platform stand-i
   it('query: an observable list with its search, quoted values and the access filter; then a broken job errors its work and the next one works', async () => {
     const ok = await listExport({ exportContext: { entity_type: 'Stix-Cyber-Observable' }, search: 'csv-e2e' });
     expect(ok.work.messages.map((m) => m.message)).toContain('Export done');
-    const csv = await download(ok.fileId);
+    const csv = await client.download(ok.fileId);
     const [header = '', ...rows] = csv.split('\r\n');
     expect(header.startsWith('"createdBy";"createdById";"created_at";"creators";"entity_type"')).toBe(true);
     expect(rows).toHaveLength(2);
@@ -142,19 +94,19 @@ describe.skipIf(!broker.available)('export-file-csv against the platform stand-i
 
     const after = await listExport({ exportContext: { entity_type: 'Malware' } });
     expect(after.work.errors).toEqual([]);
-    const malwareCsv = await download(after.fileId);
+    const malwareCsv = await client.download(after.fileId);
     expect(malwareCsv.split('\r\n')).toHaveLength(3);
     expect(malwareCsv).toContain('"CSV e2e malware"');
   });
 
   it('selection: the ticked rows only; an empty list gives a single empty line', async () => {
     const picked = await listExport({ exportContext: { entity_type: 'Stix-Core-Object' }, selectedIds: [ip.id, malware.id] });
-    const csv = await download(picked.fileId);
+    const csv = await client.download(picked.fileId);
     const rows = csv.split('\r\n').slice(1, -1);
     expect(rows).toHaveLength(2);
     const empty = await listExport({ exportContext: { entity_type: 'Stix-Domain-Object' }, search: 'nothing matches this' });
     expect(empty.work.messages.map((m) => m.message)).toContain('Export done');
-    expect(await download(empty.fileId)).toBe('\r\n');
+    expect(await client.download(empty.fileId)).toBe('\r\n');
   });
 
   it('never writes the token into a log line', () => {

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type E2ePlatform, startPlatform } from '@opencti-ts/platform-sim';
+import { type E2ePlatform, PlatformClient, startPlatform } from '@opencti-ts/platform-sim';
 import { type RunningConnector, startConnector } from '@opencti-ts/sdk/runtime';
 import { rabbitMq } from '@opencti-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,73 +14,23 @@ const broker = await rabbitMq();
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
 const entityReport = JSON.parse(fixture('entity-report.json')) as { id: string };
 
-interface WorkView {
-  status: string;
-  processed_time?: string | null;
-  errors: { message: string }[];
-  messages: { message: string }[];
-}
-
-const WORK = 'query Work($id: ID!) { work(id: $id) { status processed_time messages { message } errors { message } } }';
-const UPLOAD = 'mutation UploadImport($file: Upload!, $fileMarkings: [String]) { uploadImport(file: $file, fileMarkings: $fileMarkings) { id } }';
-const ASK = `mutation AskJobImport($fileName: ID!, $connectorId: String, $bypassEntityId: String, $bypassValidation: Boolean) {
-  askJobImport(fileName: $fileName, connectorId: $connectorId, bypassEntityId: $bypassEntityId, bypassValidation: $bypassValidation) { works { id } }
-}`;
-const PENDING = 'query Pending { pendingFiles(first: 100) { edges { node { id name } } } }';
-
 describe.skipIf(!broker.available)('import-file-stix end to end', () => {
   let platform: E2ePlatform;
+  let client: PlatformClient;
   let connector: RunningConnector;
   const connectorId = randomUUID();
   const logs: string[] = [];
 
-  async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const response = await fetch(`${platform.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data: T; errors?: unknown[] };
-    if (body.errors) throw new RangeError(JSON.stringify(body.errors));
-    return body.data;
-  }
-
-  /** Uploads a file (GraphQL multipart) and asks this connector to import it; the work id. */
-  async function importFile(name: string, content: string, options: { entityId?: string; bypassValidation?: boolean } = {}): Promise<string> {
-    const form = new FormData();
-    form.append('operations', JSON.stringify({ query: UPLOAD, variables: { file: null, fileMarkings: [] } }));
-    form.append('map', JSON.stringify({ 0: ['variables.file'] }));
-    form.append('0', new Blob([content]), name);
-    const response = await fetch(`${platform.url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${platform.token}` }, body: form });
-    const uploaded = (await response.json()) as { data: { uploadImport: { id: string } } };
-    const asked = await gql<{ askJobImport: { works: { id: string }[] } }>(ASK, {
-      fileName: uploaded.data.uploadImport.id,
-      connectorId,
-      bypassEntityId: options.entityId ?? null,
-      bypassValidation: options.bypassValidation ?? true,
-    });
-    const workId = asked.askJobImport.works[0]?.id;
-    if (!workId) throw new RangeError(`no work for ${name}: is the connector registered for its MIME type?`);
-    return workId;
-  }
-
-  async function completed(workId: string): Promise<WorkView> {
-    for (let i = 0; i < 400; i += 1) {
-      const { work } = await gql<{ work: WorkView }>(WORK, { id: workId });
-      if (work.status === 'complete' && work.processed_time) return work;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new RangeError(`work ${workId} never completed: ${logs.slice(-5).join('\n')}`);
-  }
-
-  const stixOf = async (id: string) => {
-    const { stix } = await gql<{ stix: string | null }>('query Stix($id: String!) { stix(id: $id) }', { id });
-    return stix ? (JSON.parse(stix) as Record<string, unknown>) : null;
-  };
+  /** Uploads a file and asks this connector to import it; the work id. */
+  const importFile = async (name: string, content: string, options: { entityId?: string; bypassValidation?: boolean } = {}) =>
+    client.askJobImport(await client.uploadImport(name, content), { connectorId, ...options });
+  const completed = (workId: string) => client.settledWork(workId, { context: () => logs.slice(-5).join('\n') });
+  const stixOf = (id: string) => client.stix(id);
 
   beforeAll(async () => {
     if (!broker.available) return;
     platform = await startPlatform({ rabbitmqUrl: broker.url, bundle: { objects: [entityReport] } });
+    client = new PlatformClient(platform);
     connector = startConnector(importFileStixConnector, {
       env: {
         OPENCTI_URL: platform.url,
@@ -94,12 +44,7 @@ describe.skipIf(!broker.available)('import-file-stix end to end', () => {
       handleSignals: false,
       logSink: (line) => logs.push(line),
     });
-    for (let i = 0; i < 200; i += 1) {
-      const { connectors } = await gql<{ connectors: { id: string }[] }>('query { connectors { id } }');
-      if (connectors.some((c) => c.id === connectorId)) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the consumer subscribes right after registering
+    await client.waitForConnector(connectorId, { context: () => logs.slice(-5).join('\n') });
   }, 60_000);
 
   afterAll(async () => {
@@ -124,8 +69,8 @@ describe.skipIf(!broker.available)('import-file-stix end to end', () => {
   it('without bypass, validation applies: the bundle becomes a workbench and nothing is imported', async () => {
     const work = await completed(await importFile('to-validate.json', fixture('containers.json'), { bypassValidation: false }));
     expect(work.messages.map((m) => m.message)).toContain('Generated bundle sent for validation');
-    const pending = await gql<{ pendingFiles: { edges: { node: { name: string } }[] } }>(PENDING);
-    expect(pending.pendingFiles.edges.map((edge) => edge.node.name).some((name) => name.includes('to-validate.json'))).toBe(true);
+    const pending = await client.pendingFiles();
+    expect(pending.map((file) => file.name).some((name) => name.includes('to-validate.json'))).toBe(true);
     expect(await stixOf('campaign--7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a01')).toBeNull();
   });
 

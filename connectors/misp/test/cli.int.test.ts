@@ -1,34 +1,16 @@
 // The command line as a user runs it, in a child process: `convert` prints one bundle per
 // event (exit 0), a one-line reason on bad input (exit 1) or on bad settings / usage (exit 2).
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { runNode } from '@opencti-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..');
 const fixture = path.join(root, 'test/fixtures/event.json');
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--conditions=source', 'src/main.ts', ...args], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as Result;
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runNode('src/main.ts', args, { cwd: root, env });
 
 describe('connector-misp convert', () => {
   let dir: string;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type E2ePlatform, startPlatform } from '@opencti-ts/platform-sim';
+import { type E2ePlatform, PlatformClient, startPlatform, type WorkView } from '@opencti-ts/platform-sim';
 import { startConnector } from '@opencti-ts/sdk/runtime';
 import { rabbitMq, sharedPath } from '@opencti-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,48 +68,12 @@ async function mispServer(source: () => MispEvent[], raw?: (response: http.Serve
 
 describe.skipIf(!broker.available || !data.available)('MISP end to end', () => {
   let platform: E2ePlatform;
+  let client: PlatformClient;
   let misp: Server;
 
-  async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const response = await fetch(`${platform.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data: T; errors?: unknown[] };
-    if (body.errors) throw new TypeError(JSON.stringify(body.errors));
-    return body.data;
-  }
-
-  interface Work {
-    status: string;
-    processed_time: string | null;
-    errors: { message: string }[];
-    messages: { message: string }[];
-  }
-
-  async function workIds(connectorId: string): Promise<string[]> {
-    const answer = await gql<{ works: { edges: { node: { id: string } }[] } }>(
-      'query Works($filters: FilterGroup) { works(first: 500, filters: $filters) { edges { node { id } } } }',
-      { filters: { mode: 'and', filters: [{ key: 'connector_id', values: [connectorId] }], filterGroups: [] } },
-    );
-    return answer.works.edges.map((edge) => edge.node.id);
-  }
-
-  async function settled(id: string): Promise<Work> {
-    for (let i = 0; i < 600; i += 1) {
-      const { work } = await gql<{ work: Work }>('query Work($id: ID!) { work(id: $id) { status processed_time errors { message } messages { message } } }', {
-        id,
-      });
-      if (work.status === 'complete' && work.processed_time) return work;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new TypeError(`work ${id} never completed`);
-  }
-
   /** One run-and-terminate run; its (single) work once settled, and the logs. */
-  async function runOnce(connectorId: string, env: Record<string, string>): Promise<{ work: Work; logs: string[] }> {
-    const before = new Set(await workIds(connectorId));
+  async function runOnce(connectorId: string, env: Record<string, string>): Promise<{ work: WorkView; logs: string[] }> {
+    const before = await client.workIds(connectorId);
     const logs: string[] = [];
     const running = startConnector(mispConnector, {
       env: {
@@ -128,23 +92,16 @@ describe.skipIf(!broker.available || !data.available)('MISP end to end', () => {
       logSink: (line) => logs.push(line),
     });
     await running.done;
-    const opened = (await workIds(connectorId)).filter((id) => !before.has(id));
+    const opened = await client.newWorkIds(connectorId, before);
     expect(opened, logs.join('\n')).toHaveLength(1);
-    const work = await settled(opened[0] ?? '');
+    const work = await client.settledWork(opened[0] ?? '', { context: () => logs.slice(-10).join('\n') });
     expect(logs.join('\n')).not.toContain(KEY);
     return { work, logs };
   }
 
-  const has = async (id: string) => (await gql<{ stix: string | null }>('query Stix($id: String!) { stix(id: $id) }', { id })).stix !== null;
-  const state = async (connectorId: string) => {
-    const answer = await gql<{ connector: { connector_state: string | null } | null }>('query C($id: String!) { connector(id: $id) { connector_state } }', {
-      id: connectorId,
-    });
-    return answer.connector?.connector_state ? (JSON.parse(answer.connector.connector_state) as Record<string, unknown>) : null;
-  };
-
   beforeAll(async () => {
     platform = await startPlatform({ rabbitmqUrl: broker.available ? broker.url : '' });
+    client = new PlatformClient(platform);
     misp = await mispServer(() => events);
   });
   afterAll(async () => {
@@ -174,10 +131,10 @@ describe.skipIf(!broker.available || !data.available)('MISP end to end', () => {
       const wanted = [...pick(['report']), ...pick(['indicator']), ...pick(['file', 'ipv4-addr', 'domain-name', 'url', 'text'])];
       expect(wanted.some((o) => o.type === 'report')).toBe(true);
       expect(wanted.some((o) => o.type === 'indicator')).toBe(true);
-      for (const object of wanted) expect(await has(object.id), `${object.type} ${object.id}`).toBe(true);
+      for (const object of wanted) expect(await client.has(object.id), `${object.type} ${object.id}`).toBe(true);
     }
     const latest = Math.max(...events.map((e) => Number(e.timestamp)));
-    expect(await state(connectorId)).toMatchObject({
+    expect(await client.connectorState(connectorId)).toMatchObject({
       last_event_date: `${new Date((latest + 1) * 1000).toISOString().slice(0, 19)}+00:00`,
       remaining_objects_count: 0,
     });
@@ -199,7 +156,7 @@ describe.skipIf(!broker.available || !data.available)('MISP end to end', () => {
       expect(message).toContain('2 warning(s)');
       expect(message).toContain('brand-new-type ×1');
       const report = convertEvent(UNKNOWN_TYPES_EVENT, { ...DEFAULT_CONVERT_OPTIONS, referenceUrl: odd.url }).objects.find((o) => o.type === 'report');
-      expect(await has(report?.id ?? '')).toBe(true);
+      expect(await client.has(report?.id ?? '')).toBe(true);
     } finally {
       await odd.close();
     }
@@ -241,7 +198,7 @@ describe.skipIf(!broker.available || !data.available)('MISP end to end', () => {
         ...(mode === 'refused' ? { MISP_KEY: 'wrong-key' } : {}),
       });
       expect(work.errors.map((e) => e.message).join('\n'), logs.join('\n')).toMatch(error);
-      expect(await state(connectorId)).toBeNull();
+      expect(await client.connectorState(connectorId)).toBeNull();
     } finally {
       await close();
     }

@@ -1,16 +1,14 @@
 // The command line as a user runs it, in a child process: `convert` prints the bundle the
 // connector would send for each collection (exit 0), a one-line reason on bad input (exit 1)
 // or on bad settings (exit 2); `config` prints the effective settings with secrets redacted.
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { sharedPath } from '@opencti-ts/testing';
+import { runNode, sharedPath } from '@opencti-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MITRE_STATEMENT_MARKINGS, type StixObject } from '../src/convert/collection.ts';
 
@@ -23,25 +21,7 @@ const MOBILE = 'mobile-attack/mobile-attack-17.1.json';
 const TOKEN = 'c0ffee00-1234-4abc-8def-0123456789ab';
 const ATTACK_MARKING = MITRE_STATEMENT_MARKINGS[0] ?? '';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--conditions=source', 'src/main.ts', ...args], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as Result;
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const cli = (args: string[], env: Record<string, string | undefined> = {}) => runNode('src/main.ts', args, { cwd: root, env });
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
 const bundles = (text: string) => lines(text).map((line) => JSON.parse(line) as { type: string; id: string; objects: StixObject[] });

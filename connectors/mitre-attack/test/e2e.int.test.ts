@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type E2ePlatform, startPlatform } from '@opencti-ts/platform-sim';
+import { type E2ePlatform, PlatformClient, startPlatform } from '@opencti-ts/platform-sim';
 import { startConnector } from '@opencti-ts/sdk/runtime';
 import { readStixBundle } from '@opencti-ts/sdk/stix';
 import { rabbitMq, sharedPath } from '@opencti-ts/testing';
@@ -30,19 +30,9 @@ const IMPORTED = new Set([
   'x-mitre-data-component',
 ]);
 
-async function gql<T>(platform: E2ePlatform, query: string, variables: Record<string, unknown>): Promise<T> {
-  const response = await fetch(`${platform.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data: T; errors?: unknown[] };
-  if (body.errors) throw new RangeError(JSON.stringify(body.errors));
-  return body.data;
-}
-
 describe.skipIf(!broker.available || !data.available)('MITRE ATT&CK end to end', () => {
   let platform: E2ePlatform;
+  let client: PlatformClient;
   let server: http.Server;
   let baseUrl: string;
   const requests: string[] = [];
@@ -50,6 +40,7 @@ describe.skipIf(!broker.available || !data.available)('MITRE ATT&CK end to end',
   beforeAll(async () => {
     if (!broker.available || !data.available) return;
     platform = await startPlatform({ rabbitmqUrl: broker.url });
+    client = new PlatformClient(platform);
     server = http.createServer((request, response) => {
       requests.push(request.url ?? '');
       const file = Object.values(FILES).find((name) => request.url === `/${name}`);
@@ -92,26 +83,14 @@ describe.skipIf(!broker.available || !data.available)('MITRE ATT&CK end to end',
     }
     expect(expected.length).toBeGreaterThan(2000);
 
-    const works = await gql<{ works: { edges: { node: { id: string; status: string; name: string } }[] } }>(
-      platform,
-      'query Works($filters: FilterGroup, $first: Int) { works(first: $first, filters: $filters) { edges { node { id name status } } } }',
-      { first: 50, filters: { mode: 'and', filters: [{ key: 'connector_id', values: [env.CONNECTOR_ID] }], filterGroups: [] } },
-    );
-    const work = works.works.edges.map((edge) => edge.node).find((node) => node.name.startsWith('MITRE ATT&CK run @'));
+    const works = await Promise.all((await client.workIds(env.CONNECTOR_ID)).map((id) => client.work(id)));
+    const work = works.find((node) => node?.name.startsWith('MITRE ATT&CK run @'));
     expect(work).toBeDefined();
-    for (let i = 0; i < 600; i += 1) {
-      const current = await gql<{ work: { status: string } }>(platform, 'query Work($id: ID!) { work(id: $id) { status } }', { id: work?.id });
-      if (current.work.status === 'complete') break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const final = await gql<{ work: { status: string } }>(platform, 'query Work($id: ID!) { work(id: $id) { status } }', { id: work?.id });
-    expect(final.work.status).toBe('complete');
+    const final = await client.settledWork(work?.id ?? '', { timeoutMs: 120_000, context: () => logs.slice(-20).join('\n') });
+    expect(final.status).toBe('complete');
 
     const missing: string[] = [];
-    for (const object of expected) {
-      const found = await gql<{ stix: string | null }>(platform, 'query Stix($id: String!) { stix(id: $id) }', { id: object.id });
-      if (!found.stix) missing.push(object.id);
-    }
+    for (const object of expected) if (!(await client.has(object.id))) missing.push(object.id);
     expect(missing).toEqual([]);
   });
 });

@@ -5,12 +5,12 @@
 // platform (the stand-in unless OPENCTI_URL names a real one) through the real broker.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type E2ePlatform, startPlatform } from '@opencti-ts/platform-sim';
+import { type E2ePlatform, PlatformClient, startPlatform, type WorkView } from '@opencti-ts/platform-sim';
 import { type StartOptions, startConnector } from '@opencti-ts/sdk/runtime';
 import { rabbitMq } from '@opencti-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mitreConnector } from '../src/connector.ts';
-import { closedPort, collectionEnv, FIXTURE, fixtureBundle, type LocalServer, newTechnique, PlatformReader, runOnce, serve, type WorkView } from './support.ts';
+import { closedPort, collectionEnv, FIXTURE, fixtureBundle, type LocalServer, newTechnique, runOnce, serve } from './support.ts';
 
 const broker = await rabbitMq();
 const TECHNIQUE = 'attack-pattern--7385dfaf-6886-4229-9ecd-6fd678040830';
@@ -20,14 +20,14 @@ const DAY = 86_400_000;
 
 describe.skipIf(!broker.available)('MITRE ATT&CK: failing collection sources', () => {
   let platform: E2ePlatform;
-  let reader: PlatformReader;
+  let client: PlatformClient;
   let source: LocalServer;
   let refusedPort: number;
 
   beforeAll(async () => {
     if (!broker.available) return;
     platform = await startPlatform({ rabbitmqUrl: broker.url });
-    reader = new PlatformReader(platform);
+    client = new PlatformClient(platform);
     refusedPort = await closedPort();
     source = await serve((request, response) => {
       switch (request.url) {
@@ -107,7 +107,7 @@ describe.skipIf(!broker.available)('MITRE ATT&CK: failing collection sources', (
   ])('$name: the work ends in error naming the collection and URL; ICS is still imported', async ({ path, env, reason }) => {
     const enterprise = path === null ? `http://127.0.0.1:${refusedPort}/enterprise-attack.json` : url(path);
     const before = source.requests.length;
-    const run = await runOnce(reader, { CONNECTOR_ID: randomUUID(), ...env, ...collectionEnv({ enterprise, ics: url('/ics-attack.json') }) }, { http: HTTP });
+    const run = await runOnce(platform, { CONNECTOR_ID: randomUUID(), ...env, ...collectionEnv({ enterprise, ics: url('/ics-attack.json') }) }, { http: HTTP });
 
     // A failed run-and-terminate run exits 1 (a CronJob sees the failure).
     expect(run.code).toBe(1);
@@ -119,7 +119,7 @@ describe.skipIf(!broker.available)('MITRE ATT&CK: failing collection sources', (
     // ICS went through in the same run: its bundles were expected on the work and processed.
     expect(run.work.tracking?.import_expected_number).toBeGreaterThan(0);
     expect(run.work.tracking?.import_processed_number).toBe(run.work.tracking?.import_expected_number);
-    expect(await reader.has(TECHNIQUE)).toBe(true);
+    expect(await client.has(TECHNIQUE)).toBe(true);
     // Bounded retries: a source that never answers is asked twice (HTTP.retry.maxAttempts), a 4xx once.
     const asked = source.requests.slice(before).filter((request) => request.url === path).length;
     if (path === '/no-answer.json') expect(asked).toBe(2);
@@ -128,7 +128,7 @@ describe.skipIf(!broker.available)('MITRE ATT&CK: failing collection sources', (
 
   it('every collection failing: the run still has its work, in error, naming each one', async () => {
     const enterprise = `http://127.0.0.1:${refusedPort}/enterprise-attack.json`;
-    const run = await runOnce(reader, { CONNECTOR_ID: randomUUID(), ...collectionEnv({ enterprise, ics: url('/garbage.json') }) }, { http: HTTP });
+    const run = await runOnce(platform, { CONNECTOR_ID: randomUUID(), ...collectionEnv({ enterprise, ics: url('/garbage.json') }) }, { http: HTTP });
     expect(run.work.errors.map((entry) => entry.message)).toEqual([
       expect.stringMatching(
         /^2 collection\(s\) failed: enterprise: GET .*ECONNREFUSED.*; ics \(http:\/\/127\.0\.0\.1:\d+\/garbage\.json\): File data is not a valid bundle/,
@@ -164,7 +164,7 @@ describe.skipIf(!broker.available)('MITRE ATT&CK: failing collection sources', (
       // The schedule's pauses are recorded, not waited: the test sees the delays it asks for.
       sleep: async (ms, signal) => {
         delays.push(ms);
-        const ids = await reader.workIds(connectorId);
+        const ids = await client.workIds(connectorId);
         runs.push(...ids.filter((id) => !runs.includes(id)));
         // The source comes back before the third run.
         if (delays.length === 2) {
@@ -184,7 +184,11 @@ describe.skipIf(!broker.available)('MITRE ATT&CK: failing collection sources', (
       expect(await Promise.race([running.done.then(() => 'ended'), new Promise((resolve) => setImmediate(resolve, 'running'))])).toBe('running');
       expect(delays, logs.join('\n')).toEqual([30_000, 60_000, 7 * DAY]);
       expect(runs).toHaveLength(3);
-      const [first, second, third] = (await Promise.all(runs.map((id) => reader.settled(id)))) as [WorkView, WorkView, WorkView];
+      const [first, second, third] = (await Promise.all(runs.map((id) => client.settledWork(id, { context: () => logs.slice(-20).join('\n') })))) as [
+        WorkView,
+        WorkView,
+        WorkView,
+      ];
       for (const failed of [first, second]) {
         expect(failed.errors.map((entry) => entry.message)).toEqual([
           expect.stringMatching(new RegExp(`^1 collection\\(s\\) failed: enterprise: GET ${escapeRegExp(enterpriseUrl)} failed: .*ECONNREFUSED`)),
@@ -196,7 +200,7 @@ describe.skipIf(!broker.available)('MITRE ATT&CK: failing collection sources', (
       expect(third.messages.map((entry) => entry.message)).toEqual([
         expect.stringMatching(/^Connector successfully run \(\d+ bundles\), storing last_run as \d+$/),
       ]);
-      expect(await reader.has(marker.id)).toBe(true);
+      expect(await client.has(marker.id)).toBe(true);
     } finally {
       await running.stop();
       await enterprise?.close();

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { type E2ePlatform, startPlatform } from '@opencti-ts/platform-sim';
+import { type E2ePlatform, PlatformClient, startPlatform } from '@opencti-ts/platform-sim';
 import { splitObjects } from '@opencti-ts/sdk/stix';
 import { rabbitMq } from '@opencti-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertCollection, type StixObject } from '../src/convert/collection.ts';
-import { collectionEnv, fixtureBundle, type LocalServer, newTechnique, PlatformReader, runOnce, serve } from './support.ts';
+import { collectionEnv, fixtureBundle, type LocalServer, newTechnique, runOnce, serve } from './support.ts';
 
 const broker = await rabbitMq();
 
@@ -25,14 +25,14 @@ const NOTHING_SENT = /^Connector successfully run \(0 bundles\), storing last_ru
 
 describe.skipIf(!broker.available)('MITRE ATT&CK: collection sources', () => {
   let platform: E2ePlatform;
-  let reader: PlatformReader;
+  let client: PlatformClient;
   let dir: string;
   const servers: LocalServer[] = [];
 
   beforeAll(async () => {
     if (!broker.available) return;
     platform = await startPlatform({ rabbitmqUrl: broker.url });
-    reader = new PlatformReader(platform);
+    client = new PlatformClient(platform);
     dir = await mkdtemp(path.join(tmpdir(), 'mitre-sources-'));
   });
   afterAll(async () => {
@@ -74,12 +74,12 @@ describe.skipIf(!broker.available)('MITRE ATT&CK: collection sources', () => {
     const requestsSince = (server: LocalServer, from: number) => server.requests.slice(from).map((request) => request.headers);
 
     // Run 1: everything is new, sent; the validators are kept in the connector's state.
-    const first = await runOnce(reader, env);
+    const first = await runOnce(platform, env);
     expect(first.work.errors, first.logs.join('\n')).toEqual([]);
     expect(first.work.tracking?.import_expected_number).toBe(3 * expectationsOf(fixtureBundle().objects));
     expect(requestsSince(enterpriseServer, 0)).toEqual([expect.not.objectContaining({ 'if-none-match': expect.anything() })]);
     expect(requestsSince(mobileServer, 0)).toEqual([expect.not.objectContaining({ 'if-modified-since': expect.anything() })]);
-    expect(await reader.connectorState(env.CONNECTOR_ID)).toEqual({
+    expect(await client.connectorState(env.CONNECTOR_ID)).toEqual({
       last_run: expect.any(Number),
       collections: {
         enterprise: { etag: '"v1"' },
@@ -90,7 +90,7 @@ describe.skipIf(!broker.available)('MITRE ATT&CK: collection sources', () => {
 
     // Run 2: nothing changed; the sources are asked conditionally and nothing is sent.
     let from = { enterprise: enterpriseServer.requests.length, mobile: mobileServer.requests.length };
-    const second = await runOnce(reader, env);
+    const second = await runOnce(platform, env);
     expect(second.work.errors).toEqual([]);
     expect(second.work.messages.map((entry) => entry.message)).toEqual([expect.stringMatching(NOTHING_SENT)]);
     expect(requestsSince(enterpriseServer, from.enterprise)).toEqual([expect.objectContaining({ 'if-none-match': '"v1"' })]);
@@ -99,10 +99,10 @@ describe.skipIf(!broker.available)('MITRE ATT&CK: collection sources', () => {
     // Run 3: a new Enterprise release (new ETag) is sent, and only it.
     const enterpriseTechnique = newTechnique('New in Enterprise');
     enterprise = { etag: '"v2"', objects: fixtureBundle([enterpriseTechnique]).objects };
-    const third = await runOnce(reader, env);
+    const third = await runOnce(platform, env);
     expect(third.work.errors).toEqual([]);
     expect(third.work.tracking?.import_expected_number).toBe(expectationsOf(enterprise.objects));
-    expect(await reader.has(enterpriseTechnique.id)).toBe(true);
+    expect(await client.has(enterpriseTechnique.id)).toBe(true);
 
     // Run 4: a new Mobile file (later Last-Modified) and a new ICS mirror file are sent, Enterprise is not.
     const mobileTechnique = newTechnique('New in Mobile');
@@ -110,12 +110,12 @@ describe.skipIf(!broker.available)('MITRE ATT&CK: collection sources', () => {
     mobile = { modified: new Date('2026-04-28T14:00:00Z'), objects: fixtureBundle([mobileTechnique]).objects };
     await writeIcs(fixtureBundle([icsTechnique]).objects);
     from = { enterprise: enterpriseServer.requests.length, mobile: mobileServer.requests.length };
-    const fourth = await runOnce(reader, env);
+    const fourth = await runOnce(platform, env);
     expect(fourth.work.errors).toEqual([]);
     expect(fourth.work.tracking?.import_expected_number).toBe(2 * expectationsOf(mobile.objects));
     expect(requestsSince(enterpriseServer, from.enterprise)).toEqual([expect.objectContaining({ 'if-none-match': '"v2"' })]);
-    expect(await reader.has(mobileTechnique.id)).toBe(true);
-    expect(await reader.has(icsTechnique.id)).toBe(true);
+    expect(await client.has(mobileTechnique.id)).toBe(true);
+    expect(await client.has(icsTechnique.id)).toBe(true);
   });
 
   it('downloads through HTTP_PROXY, and straight from hosts in NO_PROXY', async () => {
@@ -139,7 +139,7 @@ describe.skipIf(!broker.available)('MITRE ATT&CK: collection sources', () => {
     });
     servers.push(origin, proxy);
 
-    const run = await runOnce(reader, {
+    const run = await runOnce(platform, {
       CONNECTOR_ID: randomUUID(),
       HTTP_PROXY: proxy.url,
       NO_PROXY: '127.0.0.1,localhost',

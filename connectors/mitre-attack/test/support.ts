@@ -1,11 +1,11 @@
 // Shared by the integration tests that run the connector against the platform (the stand-in
 // unless OPENCTI_URL names a real one): local HTTP sources on 127.0.0.1, one run-and-terminate
-// run, and the run's work read back through the public GraphQL API only.
+// run, and the run's work read back through the public GraphQL API only (PlatformClient).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { E2ePlatform } from '@opencti-ts/platform-sim';
+import { type E2ePlatform, PlatformClient, type WorkView } from '@opencti-ts/platform-sim';
 import { type StartOptions, startConnector } from '@opencti-ts/sdk/runtime';
 import { mitreConnector } from '../src/connector.ts';
 import type { StixObject } from '../src/convert/collection.ts';
@@ -70,77 +70,6 @@ export async function closedPort(): Promise<number> {
   return probe.port;
 }
 
-export interface WorkView {
-  id: string;
-  name: string;
-  status: string;
-  processed_time?: string | null;
-  errors: { message: string }[];
-  messages: { message: string }[];
-  tracking: { import_expected_number: number | null; import_processed_number: number | null } | null;
-}
-
-export class PlatformReader {
-  readonly platform: E2ePlatform;
-
-  constructor(platform: E2ePlatform) {
-    this.platform = platform;
-  }
-
-  async gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const response = await fetch(`${this.platform.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.platform.token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data: T; errors?: unknown[] };
-    if (body.errors) throw new RangeError(JSON.stringify(body.errors));
-    return body.data;
-  }
-
-  async workIds(connectorId: string): Promise<string[]> {
-    const answer = await this.gql<{ works: { edges: { node: { id: string } }[] } }>(
-      'query Works($filters: FilterGroup, $first: Int) { works(first: $first, filters: $filters) { edges { node { id } } } }',
-      { first: 500, filters: { mode: 'and', filters: [{ key: 'connector_id', values: [connectorId] }], filterGroups: [] } },
-    );
-    return answer.works.edges.map((edge) => edge.node.id);
-  }
-
-  async work(id: string): Promise<WorkView> {
-    const answer = await this.gql<{ work: WorkView }>(
-      `query Work($id: ID!) { work(id: $id) {
-        id name status processed_time errors { message } messages { message } tracking { import_expected_number import_processed_number }
-      } }`,
-      { id },
-    );
-    return answer.work;
-  }
-
-  /** The work once the platform has processed everything sent on it. */
-  async settled(id: string): Promise<WorkView> {
-    for (let i = 0; i < 600; i += 1) {
-      const current = await this.work(id);
-      if (current.status === 'complete' && current.processed_time) return current;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new RangeError(`work ${id} never completed: ${JSON.stringify(await this.work(id))}`);
-  }
-
-  async has(stixId: string): Promise<boolean> {
-    const answer = await this.gql<{ stix: string | null }>('query Stix($id: String!) { stix(id: $id) }', { id: stixId });
-    return answer.stix !== null;
-  }
-
-  async connectorState(connectorId: string): Promise<unknown> {
-    const answer = await this.gql<{ connector: { connector_state: string | null } | null }>(
-      'query Connector($id: String!) { connector(id: $id) { connector_state } }',
-      { id: connectorId },
-    );
-    const state = answer.connector?.connector_state;
-    return state ? JSON.parse(state) : null;
-  }
-}
-
 /** Only the collections named are enabled; the others are `false`, as an operator disables them. */
 export function collectionEnv(urls: Partial<Record<'enterprise' | 'mobile' | 'ics' | 'capec', string>>): Record<string, string> {
   return {
@@ -158,19 +87,20 @@ export interface RunResult {
   work: WorkView;
 }
 
-/** One run-and-terminate run of the connector; returns its work once settled. */
-export async function runOnce(reader: PlatformReader, env: Record<string, string | undefined>, options: Pick<StartOptions, 'http'> = {}): Promise<RunResult> {
+/** One run-and-terminate run of the connector on `platform`; returns its work once settled. */
+export async function runOnce(platform: E2ePlatform, env: Record<string, string | undefined>, options: Pick<StartOptions, 'http'> = {}): Promise<RunResult> {
+  const client = new PlatformClient(platform);
   const connectorId = env.CONNECTOR_ID ?? '';
-  const before = new Set(await reader.workIds(connectorId));
+  const before = await client.workIds(connectorId);
   const logs: string[] = [];
   const running = startConnector(mitreConnector, {
-    env: { OPENCTI_URL: reader.platform.url, OPENCTI_TOKEN: reader.platform.token, CONNECTOR_RUN_AND_TERMINATE: 'true', CONNECTOR_LOG_LEVEL: 'info', ...env },
+    env: { OPENCTI_URL: platform.url, OPENCTI_TOKEN: platform.token, CONNECTOR_RUN_AND_TERMINATE: 'true', CONNECTOR_LOG_LEVEL: 'info', ...env },
     handleSignals: false,
     logSink: (line) => logs.push(line),
     ...options,
   });
   const code = await running.done;
-  const opened = (await reader.workIds(connectorId)).filter((id) => !before.has(id));
+  const opened = await client.newWorkIds(connectorId, before);
   if (opened.length !== 1) throw new RangeError(`expected one work for the run, found ${opened.length}:\n${logs.join('\n')}`);
-  return { code, logs, work: await reader.settled(opened[0] ?? '') };
+  return { code, logs, work: await client.settledWork(opened[0] ?? '', { context: () => logs.slice(-20).join('\n') }) };
 }

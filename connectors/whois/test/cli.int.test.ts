@@ -1,29 +1,17 @@
 // The command line as a child process (the same entry the image runs, from source):
 // `lookup` prints the bundle it would send, exit 1 with one line on bad input, 2 on bad config.
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { validateStixBundle } from '@opencti-ts/sdk/stix';
-import { sharedPath } from '@opencti-ts/testing';
+import { runNode, sharedPath } from '@opencti-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const data = sharedPath('data/whois-rdap');
 const main = path.join(import.meta.dirname, '../src/main.ts');
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--conditions=source', main, ...args],
-      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const run = (args: string[], env: Record<string, string>) => runNode(main, args, { env, timeoutMs: 60_000 });
 
 describe.skipIf(!data.available)('connector-whois lookup (child process)', () => {
   let server: http.Server;

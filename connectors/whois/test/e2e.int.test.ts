@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type E2ePlatform, startPlatform } from '@opencti-ts/platform-sim';
+import { type E2ePlatform, PlatformClient, startPlatform } from '@opencti-ts/platform-sim';
 import { type RunningConnector, startConnector } from '@opencti-ts/sdk/runtime';
 import { createStixBuilders } from '@opencti-ts/sdk/stix';
 import { rabbitMq, sharedPath } from '@opencti-ts/testing';
@@ -27,27 +27,9 @@ const slow = b.domainName('example.slow');
 const big = b.domainName('example.big');
 const secret = b.domainName('secret.fr', { object_marking_refs: [b.tlpMarking('TLP:RED').id] });
 
-interface WorkView {
-  id: string;
-  status: string;
-  processed_time?: string | null;
-  errors: { message: string }[];
-  messages: { message: string }[];
-}
-
-async function gql<T>(platform: E2ePlatform, query: string, variables: Record<string, unknown>): Promise<T> {
-  const response = await fetch(`${platform.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data: T; errors?: unknown[] };
-  if (body.errors) throw new RangeError(JSON.stringify(body.errors));
-  return body.data;
-}
-
 describe.skipIf(!broker.available || !data.available)('whois connector end to end', () => {
   let platform: E2ePlatform;
+  let client: PlatformClient;
   let rdap: http.Server;
   const whoisServers: net.Server[] = [];
   const hanging: http.ServerResponse[] = [];
@@ -57,32 +39,15 @@ describe.skipIf(!broker.available || !data.available)('whois connector end to en
   const connectorId = randomUUID();
   const logs: string[] = [];
 
-  const stix = async (id: string) => {
-    const answer = await gql<{ stix: string | null }>(platform, 'query Stix($id: String!) { stix(id: $id) }', { id });
-    return answer.stix ? (JSON.parse(answer.stix) as Record<string, unknown>) : null;
-  };
-  const enrich = async (id: string): Promise<WorkView> => {
-    const asked = await gql<{ stixCoreObjectEdit: { askEnrichment: { id: string } } }>(
-      platform,
-      'mutation AskEnrichment($id: ID!, $connectorId: ID!) { stixCoreObjectEdit(id: $id) { askEnrichment(connectorId: $connectorId) { id } } }',
-      { id, connectorId },
-    );
-    const workId = asked.stixCoreObjectEdit.askEnrichment.id;
-    for (let i = 0; i < 400; i += 1) {
-      const { work } = await gql<{ work: WorkView | null }>(
-        platform,
-        'query Work($id: ID!) { work(id: $id) { id status processed_time errors { message } messages { message } } }',
-        { id: workId },
-      );
-      if (work?.status === 'complete' && work.processed_time) return work;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new RangeError(`work ${workId} never completed:\n${logs.slice(-20).join('\n')}`);
-  };
+  const stix = (id: string) => client.stix(id);
+  // Within the tests' 60 s, two enrichments each: time out with the connector's last lines first.
+  const enrich = async (id: string) =>
+    client.settledWork(await client.askEnrichment(id, connectorId), { timeoutMs: 25_000, context: () => logs.slice(-20).join('\n') });
 
   beforeAll(async () => {
     if (!broker.available || !data.available) return;
     platform = await startPlatform({ rabbitmqUrl: broker.url, bundle: { objects: [lemonde, arinIp, apnicIp, slow, big, b.tlpMarking('TLP:RED'), secret] } });
+    client = new PlatformClient(platform);
     rdap = http.createServer((request, response) => {
       const url = request.url ?? '';
       requests.push(url);
@@ -136,12 +101,7 @@ describe.skipIf(!broker.available || !data.available)('whois connector end to en
       handleSignals: false,
       logSink: (line) => logs.push(line),
     });
-    for (let i = 0; i < 200; i += 1) {
-      const { connectors } = await gql<{ connectors: { id: string }[] }>(platform, 'query { connectors { id } }', {});
-      if (connectors.some((c) => c.id === connectorId)) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await client.waitForConnector(connectorId, { context: () => logs.slice(-20).join('\n') });
   }, 120_000);
 
   afterAll(async () => {

@@ -23,6 +23,10 @@ export const CLIENT_DOCUMENTS = {
   askEnrichment: `mutation ClientAskEnrichment($id: ID!, $connectorId: ID!) {
   stixCoreObjectEdit(id: $id) { askEnrichment(connectorId: $connectorId) { id } }
 }`,
+  entityExportAsk: 'mutation ClientEntityExportAsk($id: ID!, $input: ExportAskInput!) { stixCoreObjectEdit(id: $id) { exportAsk(input: $input) { id name } } }',
+  listExportAsk: 'mutation ClientListExportAsk($input: StixCoreObjectsExportAskInput!) { stixCoreObjectsExportAsk(input: $input) { id name } }',
+  exportFiles: 'query ClientExportFiles($id: String!) { stixCoreObject(id: $id) { exportFiles(first: 50) { edges { node { id name } } } } }',
+  pendingFiles: 'query ClientPendingFiles($first: Int) { pendingFiles(first: $first) { edges { node { id name } } } }',
 } as const;
 
 /** A work as tests read it. */
@@ -37,6 +41,37 @@ export interface WorkView {
   tracking: { import_expected_number: number | null; import_processed_number: number | null } | null;
 }
 
+/** A file of the platform's storage as tests read it (an asked export's id is also its work's id). */
+export interface FileView {
+  id: string;
+  name: string;
+}
+
+/** A filter group as the platform's list queries take it. */
+export interface FilterGroup {
+  mode: 'and' | 'or';
+  filters: { key: string | string[]; values: unknown[]; operator?: string; mode?: 'and' | 'or' }[];
+  filterGroups: FilterGroup[];
+}
+
+/** An export of one entity, as the UI's export dialog asks it. */
+export interface ExportAskInput {
+  format: string;
+  exportType: 'simple' | 'full';
+  contentMaxMarkings?: string[];
+  fileMarkings?: string[];
+}
+
+/** An export of a list (a search, a filter or ticked rows) of `exportContext.entity_type`. */
+export interface ListExportAskInput extends ExportAskInput {
+  exportContext: { entity_type: string; entity_id?: string };
+  search?: string;
+  selectedIds?: string[];
+  filters?: FilterGroup;
+  orderBy?: string;
+  orderMode?: 'asc' | 'desc';
+}
+
 /** The platform answered a GraphQL request with errors (or not with GraphQL at all). */
 export class GraphqlRequestError extends Error {
   readonly code = 'GRAPHQL_REQUEST_FAILED';
@@ -48,6 +83,28 @@ export class GraphqlRequestError extends Error {
     this.name = 'GraphqlRequestError';
     this.status = status;
     this.errors = errors;
+  }
+}
+
+/** A storage download the platform refused or did not find. */
+export class StorageRequestError extends Error {
+  readonly code = 'STORAGE_REQUEST_FAILED';
+  readonly status: number;
+
+  constructor(fileId: string, status: number) {
+    super(`GET /storage/get/${fileId}: HTTP ${status}`);
+    this.name = 'StorageRequestError';
+    this.status = status;
+  }
+}
+
+/** What a test waited for did not happen in time. */
+export class WaitTimeoutError extends Error {
+  readonly code = 'WAIT_TIMED_OUT';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'WaitTimeoutError';
   }
 }
 
@@ -112,10 +169,8 @@ export class PlatformClient {
 
   /** The ids of the connector's works (newest first, at most 500). */
   async workIds(connectorId: string): Promise<string[]> {
-    const { works } = await this.gql<{ works: { edges: { node: { id: string } }[] } }>(CLIENT_DOCUMENTS.works, {
-      first: 500,
-      filters: { mode: 'and', filters: [{ key: 'connector_id', values: [connectorId] }], filterGroups: [] },
-    });
+    const filters: FilterGroup = { mode: 'and', filters: [{ key: 'connector_id', values: [connectorId] }], filterGroups: [] };
+    const { works } = await this.gql<{ works: { edges: { node: { id: string } }[] } }>(CLIENT_DOCUMENTS.works, { first: 500, filters });
     return works.edges.map((edge) => edge.node.id);
   }
 
@@ -188,6 +243,49 @@ export class PlatformClient {
     return workId;
   }
 
+  /** Asks an export of one entity, as the UI does; the file to come (its id is the work id). */
+  async exportAsk(entityId: string, input: ExportAskInput): Promise<FileView> {
+    const answer = await this.gql<{ stixCoreObjectEdit: { exportAsk: FileView[] | null } | null }>(CLIENT_DOCUMENTS.entityExportAsk, { id: entityId, input });
+    const file = answer.stixCoreObjectEdit?.exportAsk?.[0];
+    if (!file)
+      throw new GraphqlRequestError('ClientEntityExportAsk', 200, [`no export for ${entityId}: is an export connector registered for ${input.format}?`]);
+    return file;
+  }
+
+  /** Asks an export of a list, as the UI does; the file to come (its id is the work id). */
+  async listExportAsk(input: ListExportAskInput): Promise<FileView> {
+    const { stixCoreObjectsExportAsk } = await this.gql<{ stixCoreObjectsExportAsk: FileView[] | null }>(CLIENT_DOCUMENTS.listExportAsk, { input });
+    const file = stixCoreObjectsExportAsk?.[0];
+    if (!file)
+      throw new GraphqlRequestError('ClientListExportAsk', 200, [
+        `no export of ${input.exportContext.entity_type}: is an export connector registered for ${input.format}?`,
+      ]);
+    return file;
+  }
+
+  /** The export files attached to an entity (at most 50). */
+  async exportFiles(entityId: string): Promise<FileView[]> {
+    const { stixCoreObject } = await this.gql<{ stixCoreObject: { exportFiles: { edges: { node: FileView }[] } | null } | null }>(
+      CLIENT_DOCUMENTS.exportFiles,
+      { id: entityId },
+    );
+    return stixCoreObject?.exportFiles?.edges.map((edge) => edge.node) ?? [];
+  }
+
+  /** The files waiting in a workbench for validation (at most 100). */
+  async pendingFiles(): Promise<FileView[]> {
+    const { pendingFiles } = await this.gql<{ pendingFiles: { edges: { node: FileView }[] } | null }>(CLIENT_DOCUMENTS.pendingFiles, { first: 100 });
+    return pendingFiles?.edges.map((edge) => edge.node) ?? [];
+  }
+
+  /** A stored file's content, as the UI's download link gets it; a StorageRequestError unless HTTP 200. */
+  async download(fileId: string): Promise<string> {
+    const response = await fetch(`${this.url}/storage/get/${fileId}`, { headers: { authorization: `Bearer ${this.token}` } });
+    const text = await response.text();
+    if (response.status !== 200) throw new StorageRequestError(fileId, response.status);
+    return text;
+  }
+
   private async poll<T>(what: string, options: WaitOptions, probe: () => Promise<T | undefined>): Promise<T> {
     const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_WAIT_MS);
     for (;;) {
@@ -195,7 +293,7 @@ export class PlatformClient {
       if (found !== undefined) return found;
       if (Date.now() >= deadline) {
         const context = options.context?.();
-        throw new Error(`timed out after ${options.timeoutMs ?? DEFAULT_WAIT_MS} ms waiting for ${what}${context ? `\n${context}` : ''}`);
+        throw new WaitTimeoutError(`timed out after ${options.timeoutMs ?? DEFAULT_WAIT_MS} ms waiting for ${what}${context ? `\n${context}` : ''}`);
       }
       await sleep(POLL_MS);
     }

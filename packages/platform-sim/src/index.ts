@@ -1,5 +1,17 @@
 export { Broker, type BrokerNames, brokerNames, queueArguments } from './broker.ts';
-export { CLIENT_DOCUMENTS, GraphqlRequestError, PlatformClient, type WaitOptions, type WorkView } from './client.ts';
+export {
+  CLIENT_DOCUMENTS,
+  type ExportAskInput,
+  type FileView,
+  type FilterGroup,
+  GraphqlRequestError,
+  type ListExportAskInput,
+  PlatformClient,
+  StorageRequestError,
+  type WaitOptions,
+  WaitTimeoutError,
+  type WorkView,
+} from './client.ts';
 export { FileStore, mimeTypeOf, type StoredFile } from './files.ts';
 export { createSchema, formatError, rootFieldLimitRule, runGraphql, SCHEMA_SDL } from './graphql.ts';
 export { type E2ePlatform, type HarnessOptions, startPlatform } from './harness.ts';

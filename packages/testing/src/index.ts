@@ -1,3 +1,4 @@
+export { type CliIo, type CliResult, type RunNodeOptions, runInProcess, runNode } from './cli.ts';
 export { isCi } from './env.ts';
 export { oasisSchemasAvailable, validateStixWithOasis } from './oasis.ts';
 export { type Broker, probeTcp, rabbitMq, uniqueName } from './rabbitmq.ts';

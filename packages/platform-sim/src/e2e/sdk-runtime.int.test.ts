@@ -9,7 +9,8 @@ import { defineConnector, type RunningConnector, startConnector } from '@opencti
 import { stixBuilders, TLP_MARKING_IDS } from '@opencti-ts/sdk/stix';
 import { rabbitMq } from '@opencti-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOCUMENTS as D, dataOf, gql, gqlUpload } from '../__fixtures__/documents.ts';
+import { DOCUMENTS as D } from '../__fixtures__/documents.ts';
+import { PlatformClient } from '../client.ts';
 import { freePort } from '../harness.ts';
 import { type PlatformSim, startPlatformSim } from '../sim.ts';
 
@@ -19,20 +20,11 @@ const author = b.organization({ name: 'opencti-ts e2e' });
 const ip = b.ipv4Addr('203.0.113.9');
 const amberIp = b.ipv4Addr('203.0.113.77', { object_marking_refs: [TLP_MARKING_IDS['TLP:AMBER']] });
 
-interface WorkView {
-  id: string;
-  status: string;
-  processed_time: string | null;
-  errors: { message: string }[];
-  messages: { message: string }[];
-  tracking: { import_expected_number: number; import_processed_number: number } | null;
-}
-
 describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', () => {
   let sim: PlatformSim;
+  let client: PlatformClient;
   const running: RunningConnector[] = [];
   const logs: string[] = [];
-  const ask = (query: string, variables: Record<string, unknown> = {}) => gql(sim.url, sim.token, query, variables);
   const env = (extra: Record<string, string>) => ({
     OPENCTI_URL: sim.url,
     OPENCTI_TOKEN: sim.token,
@@ -45,25 +37,15 @@ describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', 
     running.push(connector);
     return connector;
   };
-  const work = async (id: string) => (dataOf(await ask(D.work, { id })).work ?? null) as WorkView | null;
-  const waitForWork = async (id: string, status = 'complete') => {
-    for (let i = 0; i < 300; i += 1) {
-      const current = await work(id);
-      // Complete means reported by the connector too: the worker may complete a work
-      // before the connector's toProcessed arrives (platform-contract §6).
-      if (current?.status === status && (status !== 'complete' || current.processed_time)) return current;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new RangeError(`work ${id} never reached ${status}: ${JSON.stringify(await work(id))}`);
-  };
-  const stixOf = async (id: string) => {
-    const answer = dataOf(await ask(D.stix, { id }));
-    return answer.stix ? (JSON.parse(answer.stix as string) as Record<string, unknown>) : null;
-  };
+  const context = () => logs.slice(-10).join('\n');
+  const waitForWork = (id: string) => client.settledWork(id, { context });
+  const waitForRegistration = (connectorId: string) => client.waitForConnector(connectorId, { context });
+  const stixOf = (id: string) => client.stix(id);
 
   beforeAll(async () => {
     if (!broker.available) return;
     sim = await startPlatformSim({ rabbitmqUrl: broker.url, bundle: { objects: [ip, amberIp] } });
+    client = new PlatformClient(sim);
   });
   afterAll(async () => {
     for (const connector of running) await connector.stop();
@@ -93,7 +75,8 @@ describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', 
     expect(completed.tracking).toMatchObject({ import_expected_number: 3, import_processed_number: 3 });
     expect(completed.messages.map((m) => m.message)).toContain('E2E run done');
     expect(await stixOf(malware.id)).toMatchObject({ name: 'E2E Emotet' });
-    const connectors = dataOf(await ask(D.connectors)).connectors as { name: string; connector_state: string }[];
+    // The state as stored, to the character (pycti's json.dumps spacing), not parsed.
+    const { connectors } = await client.gql<{ connectors: { name: string; connector_state: string }[] }>(D.connectors);
     expect(connectors.find((c) => c.name === 'E2E import')?.connector_state).toBe('{"last_run": 1700000000}');
   });
 
@@ -157,8 +140,7 @@ describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', 
     });
     start(connector, { CONNECTOR_ID: connectorId, CONNECTOR_NAME: 'E2E enrich', CONNECTOR_SCOPE: 'IPv4-Addr' });
     await waitForRegistration(connectorId);
-    const asked = dataOf(await ask(D.askEnrichment, { id: ip.id, connectorId })).stixCoreObjectEdit as { askEnrichment: { id: string } };
-    const completed = await waitForWork(asked.askEnrichment.id);
+    const completed = await waitForWork(await client.askEnrichment(ip.id, connectorId));
     expect(seen).toEqual(['IPv4-Addr:203.0.113.9']);
     expect(completed.messages.map((m) => m.message)).toContain('2 generated bundle(s) for worker import');
     expect(await stixOf(b.hostname('e2e.example.test').id)).toMatchObject({ value: 'e2e.example.test' });
@@ -178,11 +160,9 @@ describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', 
     });
     start(connector, { CONNECTOR_ID: connectorId, CONNECTOR_NAME: 'E2E gate', CONNECTOR_SCOPE: 'IPv4-Addr' });
     await waitForRegistration(connectorId);
-    const askEnrichment = async (id: string) =>
-      (dataOf(await ask(D.askEnrichment, { id, connectorId })).stixCoreObjectEdit as { askEnrichment: { id: string } }).askEnrichment.id;
-    const refused = await waitForWork(await askEnrichment(amberIp.id));
+    const refused = await waitForWork(await client.askEnrichment(amberIp.id, connectorId));
     expect(refused.errors.map((e) => e.message).join(' ')).toContain('TLP of the entity (TLP:AMBER) is greater than MAX TLP (TLP:GREEN)');
-    const allowed = await waitForWork(await askEnrichment(ip.id));
+    const allowed = await waitForWork(await client.askEnrichment(ip.id, connectorId));
     expect(allowed.messages.map((m) => m.message)).toContain('handled');
     expect(handled).toHaveLength(1);
 
@@ -197,8 +177,7 @@ describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', 
     });
     start(domains, { CONNECTOR_ID: outOfScopeId, CONNECTOR_NAME: 'E2E domains only', CONNECTOR_SCOPE: 'Domain-Name,Hostname' });
     await waitForRegistration(outOfScopeId);
-    const asked = dataOf(await ask(D.askEnrichment, { id: ip.id, connectorId: outOfScopeId })).stixCoreObjectEdit as { askEnrichment: { id: string } };
-    const skipped = await waitForWork(asked.askEnrichment.id);
+    const skipped = await waitForWork(await client.askEnrichment(ip.id, outOfScopeId));
     expect(skipped.errors).toEqual([]);
     expect(skipped.messages.map((m) => m.message).join(' ')).toContain("IPv4-Addr is not in the connector's scope");
     expect(handled).toHaveLength(1);
@@ -246,13 +225,9 @@ describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', 
     await waitForRegistration(connectorId);
     const tool = b.tool({ name: 'E2E Cobalt Strike' });
     const good = JSON.stringify({ type: 'bundle', id: `bundle--${randomUUID()}`, objects: [tool] });
-    const importJob = async (name: string, content: string) => {
-      const uploaded = dataOf(await gqlUpload(sim.url, sim.token, D.uploadImport, { fileMarkings: [] }, { name, content, type: 'application/json' }));
-      const file = uploaded.uploadImport as { id: string };
-      const job = dataOf(await ask(D.askJobImport, { fileName: file.id, connectorId, bypassValidation: true })).askJobImport as { works: { id: string }[] };
-      return job.works[0]?.id as string;
-    };
-    const badWork = await waitForWork(await importJob('broken.json', '{"type": "bundle", "objects": ['), 'complete');
+    const importJob = async (name: string, content: string) =>
+      client.askJobImport(await client.uploadImport(name, content, { mimeType: 'application/json' }), { connectorId, bypassValidation: true });
+    const badWork = await waitForWork(await importJob('broken.json', '{"type": "bundle", "objects": ['));
     expect(badWork.errors.length).toBeGreaterThan(0);
     const goodWork = await waitForWork(await importJob('good.json', good));
     expect(goodWork.errors).toEqual([]);
@@ -271,41 +246,20 @@ describe.skipIf(!broker.available)('SDK runtime against the platform stand-in', 
     });
     start(connector, { CONNECTOR_ID: connectorId, CONNECTOR_NAME: 'E2E export', CONNECTOR_SCOPE: 'text/csv' });
     await waitForRegistration(connectorId);
-    const input = { format: 'text/csv', exportType: 'simple', contentMaxMarkings: [], fileMarkings: [] };
-    const asked = dataOf(await ask(D.entityExportAsk, { id: ip.id, input })).stixCoreObjectEdit as { exportAsk: { id: string; name: string }[] };
-    const file = asked.exportAsk[0];
-    expect(file).toBeDefined();
-    let storedId: string | undefined;
-    for (let i = 0; i < 200 && !storedId; i += 1) {
-      const listed = dataOf(await ask(D.exportFiles, { id: ip.id })).stixCoreObject as { exportFiles: { edges: { node: { id: string; name: string } }[] } };
-      storedId = listed.exportFiles.edges.find((edge) => edge.node.name === file?.name)?.node.id;
-      if (!storedId) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const work = await waitForWork(file?.id as string);
+    const file = await client.exportAsk(ip.id, { format: 'text/csv', exportType: 'simple', contentMaxMarkings: [], fileMarkings: [] });
+    // Settled: the connector uploads the file before it reports the work processed.
+    const work = await waitForWork(file.id);
     expect(
       work.messages.map((m) => m.message),
       JSON.stringify(work),
     ).toContain('Export done');
-    const download = await fetch(`${sim.url}/storage/get/${storedId}`, { headers: { authorization: `Bearer ${sim.token}` } });
-    expect(download.status).toBe(200);
-    expect(await download.text()).toMatch(/^id,type\n.+,IPv4-Addr\n$/);
+    const stored = (await client.exportFiles(ip.id)).find((candidate) => candidate.name === file.name);
+    expect(stored).toBeDefined();
+    expect(await client.download(stored?.id ?? '')).toMatch(/^id,type\n.+,IPv4-Addr\n$/);
   });
 
   it('never writes the token into a log line', () => {
     expect(logs.length).toBeGreaterThan(0);
     expect(logs.join('\n')).not.toContain(sim.token);
   });
-
-  async function waitForRegistration(connectorId: string) {
-    for (let i = 0; i < 200; i += 1) {
-      const connectors = dataOf(await ask(D.connectors)).connectors as { id: string }[];
-      if (connectors.some((c) => c.id === connectorId)) {
-        // registered; give the consumer a moment to subscribe
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new RangeError(`connector ${connectorId} never registered`);
-  }
 });

@@ -1,5 +1,4 @@
-import { PassThrough } from 'node:stream';
-import { sharedPath } from '@opencti-ts/testing';
+import { runInProcess, sharedPath } from '@opencti-ts/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storedSchemaSdl } from '../../api/__fixtures__/platform-schema.ts';
 import { json, startServer } from '../../api/__fixtures__/server.ts';
@@ -16,16 +15,7 @@ const server = await startServer((request, response) => {
 });
 afterAll(() => server.close());
 
-async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
-  const code = await runCli(['check-schema', ...args], { stdin: new PassThrough(), stdout, stderr, env: { NO_PROXY: '*', ...env } });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runInProcess(runCli, ['check-schema', ...args], { env: { NO_PROXY: '*', ...env } });
 
 const total = Object.keys(DOCUMENTS).length;
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { runInProcess } from '@opencti-ts/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../main.ts';
 
@@ -22,16 +22,7 @@ export const otherConfig = defineConfig({ other: { x: str() } });
 const yamlFile = path.join(dir, 'config.yml');
 writeFileSync(yamlFile, 'connector:\n  name: From YAML\n');
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
-  const code = await runCli(args, { stdin: new PassThrough(), stdout, stderr, env });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runInProcess(runCli, args, { env });
 
 const env = { OPENCTI_URL: 'http://opencti:8080', OPENCTI_TOKEN: 'token-abcdef-123', CONNECTOR_ID: 'id-1', CONNECTOR_NAME: 'Enrich' };
 

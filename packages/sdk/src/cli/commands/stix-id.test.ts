@@ -1,24 +1,10 @@
 // `opencti-ts stix id` against every pycti id vector, fed as JSON lines on stdin.
 import { readFileSync } from 'node:fs';
-import { PassThrough, Readable } from 'node:stream';
-import { sharedPath } from '@opencti-ts/testing';
+import { runInProcess, sharedPath } from '@opencti-ts/testing';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../main.ts';
 
-async function stixId(stdinText: string, args: string[] = []) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += chunk;
-  });
-  stderr.on('data', (chunk) => {
-    err += chunk;
-  });
-  const code = await runCli(['stix', 'id', ...args], { stdin: Readable.from([Buffer.from(stdinText)]), stdout, stderr, env: {} });
-  return { code, out, err };
-}
+const stixId = (stdinText: string, args: string[] = []) => runInProcess(runCli, ['stix', 'id', ...args], { stdin: stdinText });
 
 interface Vector {
   type: string;
@@ -60,8 +46,8 @@ const vectors: Vector[] = vectorsFile.available
 describe.skipIf(!vectorsFile.available)('opencti-ts stix id on the pycti vectors', () => {
   it('prints every vector id in input order, and an error line for the one without id', async () => {
     expect(vectors.length).toBeGreaterThan(280);
-    const { code, out } = await stixId(`${vectors.map((vector) => JSON.stringify(asLine(vector))).join('\n')}\n`);
-    const lines = out.trimEnd().split('\n');
+    const { code, stdout } = await stixId(`${vectors.map((vector) => JSON.stringify(asLine(vector))).join('\n')}\n`);
+    const lines = stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(vectors.length);
     lines.forEach((line, index) => {
       const expected = vectors[index]!.id;
@@ -82,16 +68,16 @@ describe('opencti-ts stix id', () => {
       '{"type":"label","value":"apt"}',
       '{"type":"vocabulary","name":"Ransomware","category":"malware_type_ov"}',
     ].join('\r\n');
-    const { code, out } = await stixId(input);
+    const { code, stdout } = await stixId(input);
     expect(code).toBe(0);
-    expect(out.trimEnd().split('\n')).toEqual([
+    expect(stdout.trimEnd().split('\n')).toEqual([
       expect.stringMatching(/^malware--[0-9a-f-]{36}$/),
       expect.stringMatching(/^external-reference--/),
       expect.stringMatching(/^kill-chain-phase--/),
       expect.stringMatching(/^label--/),
       expect.stringMatching(/^vocabulary--/),
     ]);
-    expect(out.split('\n')[0]).toBe((await stixId('{"type": "malware", "name": "  EMOTET "}')).out.trimEnd());
+    expect(stdout.split('\n')[0]).toBe((await stixId('{"type": "malware", "name": "  EMOTET "}')).stdout.trimEnd());
   });
 
   it.each([
@@ -107,8 +93,8 @@ describe('opencti-ts stix id', () => {
       'error: no id: the identifying properties of this external-reference are missing',
     ],
   ])('answers %s with an error line and exit 1', async (_title, line, expected) => {
-    const { code, out } = await stixId(`{"type":"tool","name":"ok"}\n${line}\n`);
-    expect(out.split('\n').slice(1, 2)).toEqual([expected]);
+    const { code, stdout } = await stixId(`{"type":"tool","name":"ok"}\n${line}\n`);
+    expect(stdout.split('\n').slice(1, 2)).toEqual([expected]);
     expect(code).toBe(1);
   });
 

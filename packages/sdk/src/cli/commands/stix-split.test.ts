@@ -2,32 +2,19 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { sharedPath } from '@opencti-ts/testing';
+import { runInProcess, sharedPath } from '@opencti-ts/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../main.ts';
 
-async function stixSplit(args: string[], stdinText = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += chunk;
-  });
-  stderr.on('data', (chunk) => {
-    err += chunk;
-  });
-  const code = await runCli(['stix', 'split', ...args], { stdin: Readable.from([Buffer.from(stdinText)]), stdout, stderr, env: {} });
+async function stixSplit(args: string[], stdinText: string | Uint8Array = '') {
+  const result = await runInProcess(runCli, ['stix', 'split', ...args], { stdin: stdinText });
   return {
-    code,
-    out,
-    err,
+    ...result,
     bundles:
-      out === ''
+      result.stdout === ''
         ? []
-        : out
+        : result.stdout
             .trimEnd()
             .split('\n')
             .map((line) => JSON.parse(line) as Record<string, unknown>),
@@ -66,25 +53,16 @@ describe.skipIf(!vectorsDir.available)('opencti-ts stix split on the pycti vecto
     const result = await stixSplit(args);
     expect(result.code).toBe(0);
     expect(result.bundles).toEqual(run.bundles);
-    expect(result.err).toBe(`${run.expectations} bundles, ${run.incompatible_ids.length} object${run.incompatible_ids.length === 1 ? '' : 's'} dropped\n`);
+    expect(result.stderr).toBe(`${run.expectations} bundles, ${run.incompatible_ids.length} object${run.incompatible_ids.length === 1 ? '' : 's'} dropped\n`);
   });
 
   it('reads a gzip bundle on stdin ("-")', async () => {
     if (!vectorsDir.available) return;
     const [input, , , run] = runs[0]!;
     const gz = gzipSync(readFileSync(path.join(vectorsDir.path, 'inputs', input)));
-    const stdout = new PassThrough();
-    const lines: string[] = [];
-    stdout.on('data', (chunk) => lines.push(String(chunk)));
-    const code = await runCli(['stix', 'split', '-'], { stdin: Readable.from([gz]), stdout, stderr: new PassThrough(), env: {} });
-    expect(code).toBe(0);
-    expect(
-      lines
-        .join('')
-        .trimEnd()
-        .split('\n')
-        .map((line) => JSON.parse(line)),
-    ).toEqual(run.bundles);
+    const result = await stixSplit(['-'], gz);
+    expect(result.code).toBe(0);
+    expect(result.bundles).toEqual(run.bundles);
   });
 });
 
@@ -95,21 +73,21 @@ describe('opencti-ts stix split', () => {
     ['an object without id', '{"objects": [{"type": "malware"}]}', /object #0 .* string "id" and "type"/],
   ])('exits 1 on %s, with a clear message and no output', async (_title, text, message) => {
     const result = await stixSplit(['-'], text);
-    expect(result).toMatchObject({ code: 1, out: '' });
-    expect(result.err).toMatch(/^opencti-ts stix split: /);
-    expect(result.err).toMatch(message);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toMatch(/^opencti-ts stix split: /);
+    expect(result.stderr).toMatch(message);
   });
 
   it('exits 1 on a missing file', async () => {
     const result = await stixSplit([path.join(dir, 'absent.json')]);
     expect(result.code).toBe(1);
-    expect(result.err).toContain('ENOENT');
+    expect(result.stderr).toContain('ENOENT');
   });
 
   it.each([[[]], [['--frobnicate', 'x.json']], [['--event-version']], [['a.json', 'b.json']]])('exits 2 on bad usage %j', async (args) => {
     const result = await stixSplit(args);
     expect(result.code).toBe(2);
-    expect(result.err).toContain('Usage: opencti-ts stix split');
+    expect(result.stderr).toContain('Usage: opencti-ts stix split');
   });
 
   it('accepts --event-version=V', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { runInProcess } from '@opencti-ts/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../main.ts';
 
@@ -15,20 +15,7 @@ const identity = { type: 'identity', spec_version: '2.1', id: IDENTITY, created:
 const malware = { type: 'malware', spec_version: '2.1', id: MALWARE, created: T, modified: T, name: 'Emotet', is_family: true, created_by_ref: IDENTITY };
 const bundle = (objects: unknown[]) => JSON.stringify({ type: 'bundle', id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d', objects });
 
-async function run(args: string[], stdinText = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += chunk;
-  });
-  stderr.on('data', (chunk) => {
-    err += chunk;
-  });
-  const code = await runCli(['stix', 'validate', ...args], { stdin: Readable.from([Buffer.from(stdinText)]), stdout, stderr, env: {} });
-  return { code, out, err };
-}
+const run = (args: string[], stdinText = '') => runInProcess(runCli, ['stix', 'validate', ...args], { stdin: stdinText });
 
 function file(name: string, text: string): string {
   const full = path.join(dir, name);
@@ -39,15 +26,15 @@ function file(name: string, text: string): string {
 describe('opencti-ts stix validate', () => {
   it('exits 0 for a clean bundle', async () => {
     const result = await run([file('clean.json', bundle([identity, malware]))]);
-    expect(result).toMatchObject({ code: 0, out: '' });
-    expect(result.err).toContain('2 objects: 0 errors, 0 warnings');
+    expect(result).toMatchObject({ code: 0, stdout: '' });
+    expect(result.stderr).toContain('2 objects: 0 errors, 0 warnings');
   });
 
   it('reports every problem with the object id and path, and exits 1', async () => {
     const bad = { ...malware, created_by_ref: 'identity--not-available', modified: '2024-01-15' };
     const result = await run([file('bad.json', bundle([identity, bad]))]);
     expect(result.code).toBe(1);
-    expect(result.out.trim().split('\n')).toEqual([
+    expect(result.stdout.trim().split('\n')).toEqual([
       `error BAD_TIMESTAMP ${MALWARE} $.objects[1].modified: modified must be an RFC 3339 timestamp in UTC ending in Z (got "2024-01-15")`,
       `error BAD_REF ${MALWARE} $.objects[1].created_by_ref: created_by_ref "identity--not-available" is not a STIX id (<type>--<uuid>)`,
     ]);
@@ -56,14 +43,14 @@ describe('opencti-ts stix validate', () => {
   it('reads stdin with "-" and treats dangling references as warnings', async () => {
     const result = await run(['-'], bundle([malware]));
     expect(result.code).toBe(1);
-    expect(result.out).toBe(`warning DANGLING_REF ${MALWARE} $.objects[0].created_by_ref: created_by_ref ${IDENTITY} is not in the bundle\n`);
+    expect(result.stdout).toBe(`warning DANGLING_REF ${MALWARE} $.objects[0].created_by_ref: created_by_ref ${IDENTITY} is not in the bundle\n`);
     expect((await run(['--allow-warnings', '-'], bundle([malware]))).code).toBe(0);
   });
 
   it('exits 1 with a message for input that is not a bundle', async () => {
     const result = await run([file('broken.json', '{"type": "bundle", "objects": [ {"type": ')]);
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/^opencti-ts stix validate: /);
+    expect(result.stderr).toMatch(/^opencti-ts stix validate: /);
     expect((await run([path.join(dir, 'missing.json')])).code).toBe(1);
   });
 
