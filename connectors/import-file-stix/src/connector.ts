@@ -4,11 +4,11 @@
 // validation applies, else split to the worker queue. Problems end the work in error with
 // the object ids, after the valid objects were sent (all of the file is refused in strict mode).
 import { type ApiClient, STIX_CONTENT } from '@opencti-ts/sdk/api';
-import { InputError } from '@opencti-ts/sdk/errors';
-import { defineConnector } from '@opencti-ts/sdk/runtime';
+import { InputError, isOpenCtiTsError, TransientError } from '@opencti-ts/sdk/errors';
+import { defineConnector, type ImportFileContext } from '@opencti-ts/sdk/runtime';
 import { importFileStixConfig } from './config.ts';
 import { planImport, type StixObject, summariseProblems } from './convert/bundle.ts';
-import { readFileContent } from './read.ts';
+import { type FileContent, readFileContent } from './read.ts';
 
 /** MIME types of STIX 1.x XML: no TypeScript stix2-elevator exists (Choice, see the README). */
 const XML_MIME_TYPES = new Set(['text/xml', 'application/xml']);
@@ -22,9 +22,7 @@ export const importFileStixConnector = defineConnector({
     const mime = event.fileMime?.split(';')[0]?.trim().toLowerCase() ?? '';
     if (XML_MIME_TYPES.has(mime))
       throw new InputError('STIX1_NOT_SUPPORTED', `STIX 1.x (XML) is not supported: ${event.fileId} is ${mime}; convert it to STIX 2.1 JSON first`);
-    const stream = await ctx.readFile({ maxBytes: settings.max_file_size_mb * 1_000_000, timeoutMs: settings.download_timeout_s * 1000 });
-    // gzip off: the size cap applies to what is parsed, and the official connector reads text only.
-    const content = await readFileContent(stream, { gzip: false });
+    const content = await downloadAndRead(ctx, event.fileId, settings);
     logger.info('File read', { file_id: event.fileId, objects: content.read, kept: content.objects.length, upgraded: content.upgraded });
     const entity = event.entityId ? await readEntity(ctx.api, event.entityId) : null;
     if (event.entityId && !entity) logger.warn('The context entity could not be read; its object_refs are left unchanged', { entity_id: event.entityId });
@@ -48,6 +46,43 @@ export const importFileStixConnector = defineConnector({
     return message;
   },
 });
+
+/** Tries of the download: a platform silent for IMPORT_FILE_STIX_DOWNLOAD_TIMEOUT_S twice has failed it. */
+const DOWNLOAD_ATTEMPTS = 2;
+
+/**
+ * Streams the file from the platform into the reader, with a retry budget of its own: the SDK
+ * default (5 tries) would keep a job on a silent platform for five timeouts (25 min at the
+ * default 300 s). Stalls and oversize files become work errors that name the file and the
+ * setting to change.
+ */
+async function downloadAndRead(
+  ctx: Pick<ImportFileContext<unknown>, 'readFile'>,
+  fileId: string,
+  settings: { max_file_size_mb: number; download_timeout_s: number },
+): Promise<FileContent> {
+  const maxBytes = settings.max_file_size_mb * 1_000_000;
+  try {
+    const stream = await ctx.readFile({ maxBytes, timeoutMs: settings.download_timeout_s * 1000, maxAttempts: DOWNLOAD_ATTEMPTS });
+    // gzip off: the size cap applies to what is parsed, and the official connector reads text only.
+    return await readFileContent(stream, { gzip: false });
+  } catch (error) {
+    if (!isOpenCtiTsError(error)) throw error;
+    if (error.code === 'TIMEOUT')
+      throw new TransientError(
+        'FILE_DOWNLOAD_STALLED',
+        `Download of ${fileId} stalled: the platform sent nothing for ${settings.download_timeout_s} s (IMPORT_FILE_STIX_DOWNLOAD_TIMEOUT_S)`,
+        { cause: error, details: { fileId } },
+      );
+    if (error.code === 'FILE_TOO_LARGE')
+      throw new InputError(
+        'FILE_TOO_LARGE',
+        `${fileId} is larger than ${settings.max_file_size_mb} MB (IMPORT_FILE_STIX_MAX_FILE_SIZE_MB, ${maxBytes} bytes): not imported`,
+        { cause: error, details: { fileId, maxBytes } },
+      );
+    throw error;
+  }
+}
 
 /** The entity's STIX as the platform exports it, or null when it cannot be read. */
 async function readEntity(api: ApiClient, id: string): Promise<StixObject | null> {

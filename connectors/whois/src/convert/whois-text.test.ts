@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { sharedPath } from '@opencti-ts/testing';
 import { describe, expect, it } from 'vitest';
-import { isNotFound, mergeWhois, parseWhois, referral, whoisFields } from './whois-text.ts';
+import { isNotFound, mergeWhois, notWhoisText, parseWhois, referral, whoisFields } from './whois-text.ts';
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '../../test/fixtures', name), 'utf8');
 
@@ -73,5 +74,35 @@ describe('whois text', () => {
     expect(fields.get('expires')).toEqual(['2030-01-01']);
     expect(fields.get('registrar')).toEqual(['Example Registrar Ltd']);
     expect(fields.get('domain servers in listed order')).toEqual(['ns1.a.test']);
+  });
+
+  it.each([
+    ['an HTTP status line', 'HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\n\r\nBad Request', 'an HTTP answer or a web page'],
+    ['an HTML page', '<!DOCTYPE html>\n<html><body>Maintenance</body></html>', 'an HTTP answer or a web page'],
+    ['binary data', Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 131 + 7) % 256)).toString('utf8'), 'binary data'],
+    ['a registry answer', fixture('whois-registry-domain.txt'), undefined],
+    ['a no-match answer', fixture('whois-notfound.txt'), undefined],
+  ])('not whois text: %s', (_name, raw, expected) => {
+    expect(notWhoisText(raw)).toBe(expected);
+  });
+});
+
+const data = sharedPath('data/whois-rdap');
+
+describe.skipIf(!data.available)('whois text on the real answers', () => {
+  const read = (file: string) => readFileSync(path.join(data.available ? data.path : '', file), 'utf8');
+  const files = (dir: string): string[] =>
+    readdirSync(path.join(data.available ? data.path : '', dir)).flatMap((name) =>
+      statSync(path.join(data.available ? data.path : '', dir, name)).isDirectory() ? files(path.join(dir, name)) : [path.join(dir, name)],
+    );
+
+  it("IANA's answer for something it does not know is no registration", () => {
+    expect(parseWhois(read('whois/weppos/whois.iana.org/arpa/status_available.txt'), 'domain', 'u34jedzcq.arpa', 'whois.iana.org')).toBeUndefined();
+  });
+
+  it('no real registry answer is taken for noise', () => {
+    const answers = [...files('whois'), ...files('ip').filter((file) => file.endsWith('.txt'))].filter((file) => !/\.(?:json|pre)$/.test(file));
+    expect(answers.length).toBeGreaterThan(800);
+    expect(answers.filter((file) => notWhoisText(read(file)) !== undefined)).toEqual([]);
   });
 });

@@ -194,6 +194,8 @@ const NOT_FOUND = [
   /^\s*invalid query/im,
   /the queried object does not exist/i,
   /no such domain/i,
+  // IANA, for a TLD or a block it does not know.
+  /this query returned 0 objects/i,
 ];
 
 /** True when the answer says the object is not registered. */
@@ -317,6 +319,23 @@ export function parseWhois(raw: string, kind: QueryKind, query: string, server?:
     record.autnum = { start: number, end: number, ...(name ? { name } : {}) };
   }
   return record;
+}
+
+/**
+ * Why an answer is not whois text at all, or undefined when it is: an HTTP server or a web page
+ * on port 43, or binary data (NULs, control bytes, invalid UTF-8). Registries never send these;
+ * parsing them would pass noise off as a registration record.
+ */
+export function notWhoisText(raw: string): string | undefined {
+  if (/^\s*(?:HTTP\/\d|<!doctype\b|<html\b)/i.test(raw)) return 'an HTTP answer or a web page';
+  // Tab, LF and CR are text; any other control character or U+FFFD (invalid UTF-8) is not.
+  let binary = 0;
+  for (let i = 0; i < raw.length; i += 1) {
+    const code = raw.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0xfffd) binary += 1;
+  }
+  if (binary > raw.length / 20) return 'binary data';
+  return undefined;
 }
 
 /** Registry then registrar answers of one domain: the later (registrar) answer fills what the registry left out. */

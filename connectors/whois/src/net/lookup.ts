@@ -2,12 +2,12 @@
 // registries), or the port-43 referral chain when there is no RDAP service (domains) or RDAP
 // fails (IPs, ASes). HTTP goes through the SDK client (ctx.http); every request has a
 // deadline, a byte cap and a per-server pace; results are cached in memory.
-import type { HttpClient } from '@opencti-ts/sdk/api';
-import { InputError, isOpenCtiTsError, TransientError } from '@opencti-ts/sdk/errors';
+import { decideRetry, type HttpClient, type HttpResult, NO_RETRY, resolveRetryPolicy } from '@opencti-ts/sdk/api';
+import { InputError, isOpenCtiTsError, isRetryable, TransientError } from '@opencti-ts/sdk/errors';
 import type { Logger } from '@opencti-ts/sdk/log';
 import { mergeRegistrar, parseRdap, registrarLink } from '../convert/rdap.ts';
 import type { QueryKind, WhoisRecord } from '../convert/record.ts';
-import { mergeWhois, parseWhois, referral } from '../convert/whois-text.ts';
+import { mergeWhois, notWhoisText, parseWhois, referral } from '../convert/whois-text.ts';
 import { asnServer, type Bootstrap, type BootstrapRegistry, dnsServer, ipServer, parseBootstrap, parseIp } from './bootstrap.ts';
 import { parseServer, type WhoisDialer, whoisQuery } from './whois43.ts';
 
@@ -46,6 +46,24 @@ export interface LookupDeps {
 }
 
 const MAX_WHOIS_HOPS = 3;
+/** Tries of one RDAP request (the first and two retries), all within WHOIS_TIMEOUT. */
+const RDAP_ATTEMPTS = 3;
+
+/** A failed RDAP request as a work error: the server, what it did, the URL; retryable failures stay TransientError. */
+export function rdapFailure(host: string, url: string, maxBytes: number, error: unknown): Error {
+  if (!isOpenCtiTsError(error)) return error instanceof Error ? error : new TransientError('RDAP_FAILED', `RDAP server ${host} failed (GET ${url})`);
+  const status = typeof error.details?.status === 'number' ? error.details.status : undefined;
+  const options = { cause: error, details: { url, ...(status ? { status } : {}) } };
+  if (error.code === 'FILE_TOO_LARGE') return new InputError('RDAP_TOO_LARGE', `RDAP server ${host} sent more than ${maxBytes} bytes (GET ${url})`, options);
+  if (status === 429) return new TransientError('RDAP_RATE_LIMITED', `RDAP server ${host} is rate-limiting this connector (HTTP 429) (GET ${url})`, options);
+  if (status !== undefined) {
+    const message = `RDAP server ${host} answered HTTP ${status} (GET ${url})`;
+    return status >= 500 ? new TransientError('RDAP_SERVER_ERROR', message, options) : new InputError('RDAP_HTTP_ERROR', message, options);
+  }
+  const errno = typeof error.details?.errno === 'string' ? error.details.errno : undefined;
+  const message = `RDAP server ${host} failed: ${errno ?? error.message} (GET ${url})`;
+  return isRetryable(error) ? new TransientError('RDAP_UNREACHABLE', message, options) : new InputError('RDAP_FAILED', message, options);
+}
 
 export function queryKey(query: LookupQuery): string {
   return query.kind === 'domain' ? `domain:${query.name}` : query.kind === 'ip' ? `ip:${query.address}` : `autnum:${query.number}`;
@@ -153,7 +171,11 @@ export class WhoisLookup {
     return this.#whoisChain(query.kind, query.kind === 'autnum' ? `AS${query.number}` : text, signal, text);
   }
 
-  /** IANA referral → registry → registrar (domains), at most MAX_WHOIS_HOPS answers after the root. */
+  /**
+   * IANA referral → registry → registrar (domains), at most MAX_WHOIS_HOPS answers after the root.
+   * Once a server has given a record, a later hop that fails (down, silent, garbage) is logged and
+   * the record kept: registrar servers are the flakiest, and the registry's view stands alone.
+   */
   async #whoisChain(kind: QueryKind, question: string, signal?: AbortSignal, recordQuery = question): Promise<LookupResult> {
     const records: WhoisRecord[] = [];
     const raw: RawAnswer[] = [];
@@ -161,7 +183,29 @@ export class WhoisLookup {
     let server = this.#settings.referralServer;
     for (let hop = 0; hop <= MAX_WHOIS_HOPS && server && !asked.has(server); hop += 1) {
       asked.add(server);
-      const body = await this.#whois(server, question, signal);
+      let body: string;
+      try {
+        body = await this.#whois(server, question, signal);
+      } catch (error) {
+        if (records.length === 0 || signal?.aborted) throw error;
+        this.#deps.logger.warn('Referred whois server failed, keeping the record already read', {
+          server,
+          code: isOpenCtiTsError(error) ? error.code : undefined,
+        });
+        break;
+      }
+      if (body.trim() === '') {
+        // Some registries (gandi.net, nic.lk) answer nothing at all for a free name.
+        if (records.length === 0) return { found: false, source: `whois://${server} (empty answer)` };
+        break;
+      }
+      const garbage = notWhoisText(body);
+      if (garbage) {
+        const error = new InputError('WHOIS_NOT_WHOIS', `whois server ${server} sent ${garbage}, not a whois answer, for ${question}`, { details: { server } });
+        if (records.length === 0) throw error;
+        this.#deps.logger.warn('Referred whois server sent no whois answer, keeping the record already read', { server, code: error.code });
+        break;
+      }
       raw.push({ source: `whois://${server}`, body, format: 'text' });
       const next = referral(body);
       // The root (IANA) answer only names the registry; every later answer is data.
@@ -207,34 +251,55 @@ export class WhoisLookup {
     if (slot > now) await this.#sleep(slot - now, signal);
   }
 
-  /** GET an RDAP document: null on 404, the parsed JSON otherwise; timeouts and caps name the server. */
+  /**
+   * GET an RDAP document: null on 404, the parsed JSON otherwise. One deadline (WHOIS_TIMEOUT)
+   * covers the request and its retries (429/5xx/network, Retry-After honoured), so a retry never
+   * outlives it; every failure names the server and says what it did (timeout, status, refusal).
+   */
   async #rdap(url: string, signal?: AbortSignal): Promise<{ json: unknown; body: string; url: string } | null> {
     const host = url.startsWith('file:') ? 'file' : new URL(url).host;
     await this.#pace(host, signal);
-    const deadline = AbortSignal.timeout(this.#settings.timeoutMs);
+    const { timeoutMs } = this.#settings;
+    const started = performance.now();
+    const deadline = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([deadline, signal]) : deadline;
     const hostName = url.startsWith('file:') ? '' : new URL(url).hostname;
-    try {
-      const answer = await this.#deps.http.getText(url, {
-        headers: { Accept: 'application/rdap+json, application/json;q=0.9', ...this.#settings.rdapHeaders[hostName] },
-        maxBytes: this.#settings.maxBytes,
-        signal: combined,
-        retry: { maxAttempts: 3, maxRetryAfterMs: Math.max(1000, this.#settings.timeoutMs) },
-      });
-      if (answer.notModified) throw new InputError('RDAP_NOT_MODIFIED', `GET ${url} answered 304 to an unconditional request`);
-      let json: unknown;
+    const policy = resolveRetryPolicy({ maxAttempts: RDAP_ATTEMPTS, maxRetryAfterMs: Math.max(1000, timeoutMs) });
+    const timedOut = () => new TransientError('RDAP_TIMEOUT', `RDAP server ${host} did not answer within ${timeoutMs} ms (GET ${url})`, { details: { url } });
+    let answer: HttpResult<string>;
+    for (let attempt = 1; ; attempt += 1) {
       try {
-        json = JSON.parse(answer.value);
+        answer = await this.#deps.http.getText(url, {
+          headers: { Accept: 'application/rdap+json, application/json;q=0.9', ...this.#settings.rdapHeaders[hostName] },
+          maxBytes: this.#settings.maxBytes,
+          signal: combined,
+          retry: NO_RETRY,
+        });
+        break;
       } catch (error) {
-        throw new InputError('RDAP_INVALID_JSON', `RDAP server ${host} did not return JSON (GET ${url})`, { cause: error });
+        if (signal?.aborted) throw error;
+        if (deadline.aborted) throw timedOut();
+        if (isOpenCtiTsError(error) && error.details?.status === 404) return null;
+        const decision = decideRetry(policy, attempt, error, true);
+        if (!decision.retry || performance.now() - started + decision.delayMs >= timeoutMs) throw rdapFailure(host, url, this.#settings.maxBytes, error);
+        this.#deps.logger.debug('RDAP request failed, retrying', {
+          url,
+          attempt,
+          delay_ms: decision.delayMs,
+          code: isOpenCtiTsError(error) ? error.code : undefined,
+        });
+        await this.#sleep(decision.delayMs, combined);
+        if (signal?.aborted) throw rdapFailure(host, url, this.#settings.maxBytes, error);
       }
-      return { json, body: answer.value, url: answer.url };
-    } catch (error) {
-      if (deadline.aborted && !signal?.aborted)
-        throw new TransientError('RDAP_TIMEOUT', `RDAP server ${host} did not answer within ${this.#settings.timeoutMs} ms (GET ${url})`, { details: { url } });
-      if (isOpenCtiTsError(error) && error.details?.status === 404) return null;
-      throw error;
     }
+    if (answer.notModified) throw new InputError('RDAP_NOT_MODIFIED', `RDAP server ${host} answered 304 to an unconditional request (GET ${url})`);
+    let json: unknown;
+    try {
+      json = JSON.parse(answer.value);
+    } catch (error) {
+      throw new InputError('RDAP_INVALID_JSON', `RDAP server ${host} did not return JSON (GET ${url})`, { cause: error });
+    }
+    return { json, body: answer.value, url: answer.url };
   }
 
   async #whois(server: string, question: string, signal?: AbortSignal): Promise<string> {

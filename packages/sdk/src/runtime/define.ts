@@ -36,8 +36,12 @@ export interface JobContext<C, E> extends ConnectorContext<C> {
 }
 
 export interface ImportFileContext<C> extends JobContext<C, ImportFileEvent> {
-  /** The uploaded file, streamed from the platform, failing past `maxBytes` or after `timeoutMs` of silence (default 300 s). */
-  readFile(options: { maxBytes: number; timeoutMs?: number }): Promise<Readable>;
+  /**
+   * The uploaded file, streamed from the platform, failing past `maxBytes` or after `timeoutMs`
+   * of silence (default 300 s). `maxAttempts` bounds the tries (default: the API client's
+   * retry policy), so a silent platform does not hold a job for many timeouts.
+   */
+  readFile(options: { maxBytes: number; timeoutMs?: number; maxAttempts?: number }): Promise<Readable>;
 }
 
 export interface ExportFileContext<C> extends JobContext<C, ExportFileEvent> {

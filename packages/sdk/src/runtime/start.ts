@@ -457,7 +457,8 @@ async function dispatch<C extends ConfigShape>(
   if (definition.kind === 'INTERNAL_IMPORT_FILE' && event.kind === 'INTERNAL_IMPORT_FILE') {
     const importContext: ImportFileContext<never> = {
       ...(context as never as ImportFileContext<never>),
-      readFile: ({ maxBytes, timeoutMs }) => jobApi.downloadFile(event.fileFetch, { maxBytes, ...(timeoutMs ? { timeoutMs } : {}) }),
+      readFile: ({ maxBytes, timeoutMs, maxAttempts }) =>
+        jobApi.downloadFile(event.fileFetch, { maxBytes, ...(timeoutMs ? { timeoutMs } : {}), ...(maxAttempts ? { retry: { maxAttempts } } : {}) }),
     };
     return (await definition.handle(event, importContext as never)) ?? undefined;
   }
