@@ -2,6 +2,7 @@
 // section, with the official image's names and defaults (connectors.md §1.1) so this image
 // is a drop-in replacement in an existing compose file. One schema drives validation,
 // types, secret redaction, config.yml.sample, the README table and the compose environment.
+import { readFileSync } from 'node:fs';
 import { baseConfig, bool, defineConfig, enumOf, float, int, list, secret, str, url } from '@opencti-ts/sdk/config';
 
 const base = baseConfig('EXTERNAL_IMPORT');
@@ -21,6 +22,22 @@ export function parseThreatLevelScores(text: string): Map<number, number> | stri
   }
   if (!scores.has(4)) return 'level 4 (the fallback) is mandatory';
   return scores;
+}
+
+/**
+ * MISP_CLIENT_CERT: one PEM file with the client certificate and its private key (what
+ * PyMISP's `cert=` path takes). The PEM text, or why it cannot be used (never its content).
+ */
+export function readClientCert(path: string): { pem: string } | string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    return `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`;
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) return `${path} holds no PEM certificate`;
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) return `${path} holds no PEM private key: put the certificate and its key in one file`;
+  return { pem };
 }
 
 const UNITS: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
@@ -44,7 +61,14 @@ export const mispSection = {
     .check((value) => (value.trim() === '' ? 'must not be blank' : undefined))
     .describe('MISP automation key, sent as the whole Authorization header (redacted in logs).'),
   ssl_verify: bool().default(false).describe('Verify the MISP TLS certificate (the official model default is false).'),
-  client_cert: str().optional().describe('Client certificate for mutual TLS (not supported yet: setting it is reported at start).').advanced(),
+  client_cert: str()
+    .optional()
+    .check((value) => {
+      const read = readClientCert(value);
+      return typeof read === 'string' ? read : undefined;
+    })
+    .describe('Path of a PEM file holding the client certificate and its private key, for MISP servers that require mutual TLS.')
+    .advanced(),
   reference_url: str().optional().describe('Base of the event links in external references; unset or empty = MISP_URL.'),
   interval: int({ min: 1 }).optional().describe('Deprecated: minutes between runs; used when CONNECTOR_DURATION_PERIOD is unset.').advanced(),
   create_reports: bool().default(true).describe('One Report per event (and a Note per event report).'),
@@ -66,7 +90,9 @@ export const mispSection = {
   guess_threat_from_tags: bool()
     .default(false)
     .alias('MISP_GUESS_THREATS_FROM_TAGS', { yaml: 'misp.guess_threats_from_tags' })
-    .describe('Look tags up in OpenCTI to find existing threats (not supported yet: ignored with a warning).'),
+    .describe(
+      'Look every tag value up in OpenCTI (Intrusion-Set, Malware, Tool, Attack-Pattern by name, alias or MITRE id) and link the threat found, under its OpenCTI name.',
+    ),
   author_from_tags: bool().default(false).describe('A creator=NAME tag overrides the author.'),
   markings_from_tags: bool().default(false).describe('marking:TYPE=VALUE tags become custom markings.'),
   keep_original_tags_as_label: list().default([]).describe('Tags starting with one of these prefixes are kept verbatim as labels.'),
@@ -108,7 +134,11 @@ export const mispSection = {
     .default(true)
     .describe('Per-object Text observable: true = first attribute value alone, false = "<object name> (<type>=<value>)".'),
   propagate_labels: bool().default(false).describe('Event labels are added to every attribute observable/indicator.'),
-  attribute_timestamp_filtering: bool().default(false).describe('Delta mode for long-lived events (not supported yet: ignored with a warning).'),
+  attribute_timestamp_filtering: bool()
+    .default(false)
+    .describe(
+      'Delta mode for long-lived events: for an event OpenCTI already has, send only the attributes changed since the last run (state last_attribute_timestamp); tags, galaxies and the report always.',
+    ),
   batch_count: int({ min: 1 }).default(9999).describe('Objects per chunk sent.'),
   batch_size_limit: str()
     .optional()

@@ -1,14 +1,16 @@
 // The run algorithm of connectors.md §1.4 as small pure pieces (search body, event date,
-// client filters, dedupe against state, chunking) plus `runImport`, which wires them to the
-// MISP client and the SDK's send/state. One work per run; the state is written after every
-// chunk so a killed process resumes inside the event it was sending.
+// client filters, dedupe against state, chunking, attribute-timestamp filtering) plus
+// `runImport`, which wires them to the MISP client, the platform lookups and the SDK's
+// send/state. One work per run; the state is written after every chunk so a killed (or
+// buffering) process resumes inside the event it was sending.
 import { parseDuration } from '@opencti-ts/sdk/config';
 import { InputError, isOpenCtiTsError } from '@opencti-ts/sdk/errors';
 import type { Logger } from '@opencti-ts/sdk/log';
 import type { MispClient, SearchBody } from './client.ts';
 import { parseSizeLimit, parseThreatLevelScores } from './config.ts';
 import { type ConvertOptions, convertEvent, type StixObject } from './convert/event.ts';
-import { dayDate, type MispEvent, text, truthy, unixDate } from './convert/model.ts';
+import { dayDate, list, type MispAttribute, type MispEvent, type MispObject, tagNames, text, truthy, unixDate } from './convert/model.ts';
+import { guessValue, type ThreatGuess } from './convert/tags.ts';
 
 export interface MispSettings {
   url: string;
@@ -21,6 +23,7 @@ export interface MispSettings {
   date_filter_field: 'date_from' | 'timestamp' | 'publish_timestamp';
   report_description_attribute_filter: string;
   create_tags_as_labels: boolean;
+  guess_threat_from_tags: boolean;
   author_from_tags: boolean;
   markings_from_tags: boolean;
   keep_original_tags_as_label: readonly string[];
@@ -43,6 +46,7 @@ export interface MispSettings {
   import_unsupported_observables_as_text: boolean;
   import_unsupported_observables_as_text_transparent: boolean;
   propagate_labels: boolean;
+  attribute_timestamp_filtering: boolean;
   batch_count: number;
   batch_size_limit?: string | undefined;
   search_limit: number;
@@ -200,12 +204,85 @@ export function chunk(objects: readonly StixObject[], count: number, maxBytes: n
   return chunks;
 }
 
+/** Unix seconds of an attribute's `timestamp`, or undefined. */
+const attributeSeconds = (attribute: MispAttribute): number | undefined => {
+  const date = unixDate(attribute.timestamp);
+  return date ? date.getTime() / 1000 : undefined;
+};
+
+const objectAttributes = (object: MispObject) => list<MispAttribute>(object.Attribute);
+
+/**
+ * Threshold of attribute-timestamp filtering for a run (§1.4.6): `last_attribute_timestamp`,
+ * else the epoch seconds of `last_event_date` (the option turned on for a running connector),
+ * else undefined (no filtering this run).
+ */
+export function attributeThreshold(state: MispState): number | undefined {
+  if (typeof state.last_attribute_timestamp === 'number' && Number.isFinite(state.last_attribute_timestamp)) return state.last_attribute_timestamp;
+  const last = state.last_event_date ? Date.parse(state.last_event_date) : Number.NaN;
+  return Number.isNaN(last) ? undefined : Math.floor(last / 1000);
+}
+
+export interface FilteredEvent {
+  event: MispEvent;
+  /** Attributes (top-level and in objects) before filtering. */
+  before: number;
+  /** Attributes at or after the threshold (0: only the fallback attribute is left). */
+  kept: number;
+}
+
+/**
+ * Drops the attributes (top-level and inside objects) older than `threshold` and the objects
+ * left empty (§1.4.6). When nothing is left, the event's first original attribute is kept as a
+ * top-level one, so the report still lists a real object (its upsert changes nothing). An
+ * attribute without a readable timestamp is kept. Tags, galaxies and reports are untouched.
+ */
+export function filterAttributesSince(event: MispEvent, threshold: number): FilteredEvent {
+  const recent = (attribute: MispAttribute) => {
+    const seconds = attributeSeconds(attribute);
+    return seconds === undefined || seconds >= threshold;
+  };
+  const attributes = list<MispAttribute>(event.Attribute);
+  const objects = list<MispObject>(event.Object);
+  const before = attributes.length + objects.reduce((total, object) => total + objectAttributes(object).length, 0);
+  const keptAttributes = attributes.filter(recent);
+  const keptObjects = objects.flatMap((object) => {
+    const kept = objectAttributes(object).filter(recent);
+    return kept.length > 0 ? [{ ...object, Attribute: kept }] : [];
+  });
+  const kept = keptAttributes.length + keptObjects.reduce((total, object) => total + object.Attribute.length, 0);
+  if (kept > 0) return { event: { ...event, Attribute: keptAttributes, Object: keptObjects }, before, kept };
+  const first = attributes[0] ?? objects.flatMap(objectAttributes)[0];
+  return { event: { ...event, Attribute: first ? [first] : [], Object: [] }, before, kept: 0 };
+}
+
+/** Highest attribute timestamp of an event (top-level and object attributes, not object timestamps). */
+export function maxAttributeTimestamp(event: MispEvent): number | undefined {
+  const seconds = [...list<MispAttribute>(event.Attribute), ...list<MispObject>(event.Object).flatMap(objectAttributes)]
+    .map(attributeSeconds)
+    .filter((value): value is number => value !== undefined);
+  return seconds.length > 0 ? Math.max(...seconds) : undefined;
+}
+
+/** The distinct values the tags of an event (and of its attributes) are looked up by when guessing threats. */
+export function guessValues(event: MispEvent): string[] {
+  const attributes = [...list<MispAttribute>(event.Attribute), ...list<MispObject>(event.Object).flatMap(objectAttributes)];
+  const tags = [...tagNames(event.Tag), ...attributes.flatMap((attribute) => tagNames(attribute.Tag))];
+  return [...new Set(tags.flatMap((tag) => guessValue(tag) ?? []))];
+}
+
 export interface RunDeps {
   client: MispClient;
   settings: MispSettings;
   logger: Logger;
   state: { get(): MispState | undefined; set(state: MispState): void };
   send(objects: StixObject[]): Promise<void>;
+  /** Whether to stop the run early, the push queue being above the threshold (checked before every chunk). */
+  buffering?: () => Promise<boolean>;
+  /** MISP_GUESS_THREAT_FROM_TAGS: the platform's threat named by a tag value, if any (asked once per value per run). */
+  guessThreat?: (value: string) => Promise<ThreatGuess | undefined>;
+  /** MISP_ATTRIBUTE_TIMESTAMP_FILTERING: whether OpenCTI already has the event (an external reference MISP / its uuid). */
+  isKnownEvent?: (uuid: string) => Promise<boolean>;
   now?: () => Date;
   signal?: AbortSignal;
 }
@@ -216,6 +293,12 @@ export interface RunSummary {
   objects: number;
   warnings: number;
   unsupported: Map<string, number>;
+  /** Platform lookups made for MISP_GUESS_THREAT_FROM_TAGS (one per distinct tag value). */
+  guessLookups: number;
+  /** Attributes left out by MISP_ATTRIBUTE_TIMESTAMP_FILTERING (unchanged since the last run). */
+  filteredAttributes: number;
+  /** Set when the run stopped early because the push queue is above the threshold: the event to resume at. */
+  bufferingAt?: string;
 }
 
 /** One run: search page by page, filter, convert and send each event; returns what happened. */
@@ -229,13 +312,17 @@ export async function runImport(deps: RunDeps): Promise<RunSummary> {
   const options = convertOptions(s);
   const sizeLimit = s.batch_size_limit ? parseSizeLimit(s.batch_size_limit) : undefined;
   const maxBytes = typeof sizeLimit === 'number' ? sizeLimit : undefined;
-  const summary: RunSummary = { events: 0, skipped: 0, objects: 0, warnings: 0, unsupported: new Map() };
+  const summary: RunSummary = { events: 0, skipped: 0, objects: 0, warnings: 0, unsupported: new Map(), guessLookups: 0, filteredAttributes: 0 };
   const update = (changes: MispState) => deps.state.set({ ...(deps.state.get() ?? {}), ...changes });
+  const threshold = s.attribute_timestamp_filtering && deps.isKnownEvent ? attributeThreshold(initial) : undefined;
+  // One platform lookup per distinct tag value per run (the official connector asks per tag per attribute).
+  const guesses = new Map<string, ThreatGuess | undefined>();
+  let highWater: number | undefined;
   let lastSeen: Date | undefined;
   let resumeAvailable = (initial.remaining_objects_count ?? 0) > 0;
-  logger.info('MISP search', { since: isoUtc(since), filter: s.date_filter_field });
+  logger.info('MISP search', { since: isoUtc(since), filter: s.date_filter_field, ...(threshold !== undefined ? { attribute_threshold: threshold } : {}) });
 
-  for (let page = 1; ; page += 1) {
+  pages: for (let page = 1; ; page += 1) {
     if (deps.signal?.aborted) break;
     const events = await client.searchPage(body, page);
     if (events.length === 0) break;
@@ -254,9 +341,45 @@ export async function runImport(deps: RunDeps): Promise<RunSummary> {
       }
       if (alreadySent(event, datetime, initial, dateMode)) continue;
       lastSeen = datetime;
+      // Resume inside the event the previous run was sending (same datetime / id).
+      const sameEvent = dateMode ? text(event.id) === initial.current_event_id : isoUtc(datetime) === initial.last_event_date;
+      const resuming = resumeAvailable && sameEvent;
+      if (resuming) resumeAvailable = false;
+
+      let source = event;
+      let contributes = true;
+      const uuid = text(event.uuid);
+      if (threshold !== undefined && uuid && (await deps.isKnownEvent?.(uuid))) {
+        const result = filterAttributesSince(event, threshold);
+        source = result.event;
+        contributes = result.kept > 0;
+        summary.filteredAttributes += result.before - result.kept;
+        logger.info('MISP event already in OpenCTI: only its attributes changed since the last run are sent', {
+          event: label,
+          attributes: result.before,
+          kept: result.kept,
+        });
+      }
+      // High-water mark over the events whose filter kept a real attribute (or that were not filtered).
+      const latest = contributes ? maxAttributeTimestamp(event) : undefined;
+      if (latest !== undefined) highWater = Math.max(highWater ?? latest, latest);
+
+      let threatGuesses: Map<string, ThreatGuess> | undefined;
+      if (s.guess_threat_from_tags && deps.guessThreat) {
+        threatGuesses = new Map();
+        for (const value of guessValues(source)) {
+          if (!guesses.has(value)) {
+            guesses.set(value, await deps.guessThreat(value));
+            summary.guessLookups += 1;
+          }
+          const guess = guesses.get(value);
+          if (guess) threatGuesses.set(value, guess);
+        }
+      }
+
       let converted: ReturnType<typeof convertEvent>;
       try {
-        converted = convertEvent(event, options);
+        converted = convertEvent(source, threatGuesses ? { ...options, threatGuesses } : options);
       } catch (error) {
         // Fix (§1.4.2): a poison event is logged and skipped instead of blocking every run.
         summary.skipped += 1;
@@ -268,29 +391,41 @@ export async function runImport(deps: RunDeps): Promise<RunSummary> {
       for (const [type, n] of converted.unsupported) summary.unsupported.set(type, (summary.unsupported.get(type) ?? 0) + n);
       const head = [converted.author, ...converted.markings];
       const objects = converted.objects;
-      // Resume inside the event the previous run was sending (same datetime / id).
       let offset = 0;
-      const sameEvent = dateMode ? text(event.id) === initial.current_event_id : isoUtc(datetime) === initial.last_event_date;
-      if (resumeAvailable && sameEvent) {
-        offset = Math.max(0, objects.length - (initial.remaining_objects_count ?? 0));
-        resumeAvailable = false;
+      if (resuming) {
+        // With attribute filtering the converted list can differ from the interrupted run's
+        // (the event may have become known meanwhile): resend it whole rather than skip objects.
+        if (threshold !== undefined) logger.info('MISP event resumed from its first object (attribute filtering is on)', { event: label });
+        else offset = Math.max(0, objects.length - (initial.remaining_objects_count ?? 0));
       }
       const headBytes = head.reduce((total, object) => total + Buffer.byteLength(JSON.stringify(object)) + 1, 0);
+      const position = (sent: number): MispState => ({
+        last_event_date: isoUtc(datetime),
+        remaining_objects_count: objects.length - sent,
+        ...(dateMode ? { current_event_id: text(event.id) ?? '' } : {}),
+      });
       let sent = offset;
       for (const part of chunk(objects.slice(offset), s.batch_count, maxBytes, headBytes)) {
+        if (await deps.buffering?.()) {
+          // §1.4.2 step 3.6: keep the resume point, drop the rest of the run; the next run
+          // fetches this event again and starts at its first unsent object.
+          update(position(sent));
+          summary.bufferingAt = label;
+          logger.info('Connector is buffering: this event is resumed at the next run', { event: label, remaining_objects_count: objects.length - sent });
+          break pages;
+        }
         await deps.send([...head, ...part]);
         sent += part.length;
         summary.objects += part.length;
-        update({
-          last_event_date: isoUtc(datetime),
-          remaining_objects_count: objects.length - sent,
-          ...(dateMode ? { current_event_id: text(event.id) ?? '' } : {}),
-        });
+        update(position(sent));
       }
       if (objects.length === 0) update({ remaining_objects_count: 0 });
       summary.events += 1;
     }
   }
+  if (summary.bufferingAt) return summary;
+  // Never lowered: an unfiltered new event may carry attributes older than the threshold.
+  if (s.attribute_timestamp_filtering && highWater !== undefined) update({ last_attribute_timestamp: Math.max(threshold ?? 0, highWater + 1) });
   if (!dateMode && lastSeen) {
     // +1 s: the search is inclusive, so without it the last event comes back every run (#4117).
     update({ last_event_date: isoUtc(new Date(lastSeen.getTime() + 1000)), remaining_objects_count: 0 });

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PlatformError } from '@opencti-ts/sdk/errors';
-import { labelId } from '@opencti-ts/sdk/stix';
+import { externalReferenceId, labelId } from '@opencti-ts/sdk/stix';
 import {
   buildSchema,
   type DocumentNode,
@@ -27,7 +27,7 @@ import type { StoredFile } from './files.ts';
 import { toStix } from './jobs.ts';
 import { grants, observableValue, type User } from './model.ts';
 import { type ConnectorRecord, entityLabel, type Platform } from './platform.ts';
-import { type Entity, type FilterGroup, type Page, paginate } from './store.ts';
+import { type Entity, type FilterGroup, matchesGroup, type Page, paginate } from './store.ts';
 import type { Work } from './works.ts';
 
 export const SCHEMA_SDL = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
@@ -260,6 +260,51 @@ function entityField(platform: Platform, entity: Entity, field: string, args: Re
   }
 }
 
+/**
+ * The platform's external references: meta objects shared by the entities citing them. The
+ * stand-in keeps them inside each STIX object, so the list gathers them from every stored
+ * entity, one per pycti id (url, else source_name + external_id), then filters and pages.
+ */
+function externalReferenceList(platform: Platform, args: Record<string, unknown>): Page<Record<string, unknown>> {
+  const byId = new Map<string, Record<string, unknown>>();
+  for (const entity of platform.store.all()) {
+    const refs = Array.isArray(entity.stix.external_references) ? (entity.stix.external_references as Record<string, unknown>[]) : [];
+    for (const ref of refs) {
+      const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+      const id = externalReferenceId({ url: text(ref.url), source_name: text(ref.source_name), external_id: text(ref.external_id) });
+      if (!id || byId.has(id)) continue;
+      byId.set(
+        id,
+        metaObject('External-Reference', META_PARENTS, id, {
+          source_name: text(ref.source_name) ?? '',
+          description: text(ref.description),
+          url: text(ref.url),
+          hash: text(ref.hash),
+          external_id: text(ref.external_id),
+          created: entity.created_at,
+          modified: entity.updated_at,
+          importFiles: emptyPage(),
+        }),
+      );
+    }
+  }
+  let nodes = [...byId.values()];
+  if (args.filters) nodes = nodes.filter((node) => matchesGroup(node, args.filters as FilterGroup, (item, key) => refValues(item[key])));
+  if (typeof args.search === 'string' && args.search !== '') {
+    const needle = args.search.toLowerCase();
+    nodes = nodes.filter((node) =>
+      ['source_name', 'external_id', 'url', 'description'].some((key) =>
+        String(node[key] ?? '')
+          .toLowerCase()
+          .includes(needle),
+      ),
+    );
+  }
+  return paginate(nodes, (args.first as number | null | undefined) ?? null, (args.after as string | null | undefined) ?? null);
+}
+
+const refValues = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
+
 // ---------------------------------------------------------------- resolvers
 
 function requireUser(context: Context): User {
@@ -417,6 +462,7 @@ function rootResolvers(platform: Platform): { Query: Record<string, Resolver>; M
         const entity = platform.store.resolve(String(id));
         return entity ? JSON.stringify(toStix(entity)) : null;
       },
+      externalReferences: (args) => externalReferenceList(platform, args),
       stixCoreObject: ({ id }) => entityOf(platform, String(id), ['sdo', 'sco']),
       stixDomainObject: ({ id }) => entityOf(platform, String(id), ['sdo']),
       stixCyberObservable: ({ id }) => entityOf(platform, String(id), ['sco']),

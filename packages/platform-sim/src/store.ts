@@ -230,8 +230,13 @@ function entityValues(store: KnowledgeStore, entity: Entity, key: string): unkno
       return [entity.standard_id];
     case 'x_opencti_score':
       return refs(stix.x_opencti_score);
-    default:
-      return refs(stix[key]);
+    default: {
+      if (key in stix) return refs(stix[key]);
+      // OpenCTI attributes sent inside the OpenCTI extension (x_opencti_aliases...) filter alike.
+      const extensions = (stix.extensions ?? {}) as Record<string, Record<string, unknown> | null>;
+      for (const extension of Object.values(extensions)) if (extension && key in extension) return refs(extension[key]);
+      return [];
+    }
   }
 }
 

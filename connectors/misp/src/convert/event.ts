@@ -19,7 +19,19 @@ import {
   truthy,
   unixDate,
 } from './model.ts';
-import { cleanName, creatorName, customMarking, type TagMarking, type ThreatKind, tagEntity, tagLabel, tlpPapMarking } from './tags.ts';
+import {
+  cleanName,
+  creatorName,
+  customMarking,
+  guessValue,
+  isUuid,
+  type TagMarking,
+  type ThreatGuess,
+  type ThreatKind,
+  tagEntity,
+  tagLabel,
+  tlpPapMarking,
+} from './tags.ts';
 
 export type StixObject = { id: string; type: string } & Record<string, unknown>;
 
@@ -43,6 +55,11 @@ export interface ConvertOptions {
   unsupportedAsTextTransparent: boolean;
   propagateLabels: boolean;
   importWithAttachments: boolean;
+  /**
+   * MISP_GUESS_THREAT_FROM_TAGS: the platform's answers, by tag value (`guessValue`), looked
+   * up by the run before converting (convert stays pure). Undefined: no guessing.
+   */
+  threatGuesses?: ReadonlyMap<string, ThreatGuess> | undefined;
   /** Clock for `created` of objects MISP gives no date for (tests fix it). */
   now?: () => Date;
 }
@@ -233,10 +250,14 @@ export function convertEvent(event: MispEvent, options: ConvertOptions = DEFAULT
     for (const tag of tags) {
       const names = allEntities(entities).map((entity) => String(entity.name ?? ''));
       if (names.some((name) => name !== '' && tag.includes(name))) continue;
-      const found = tagEntity(tag);
-      if (!found) continue;
       try {
-        addEntity(found.kind, found.name, base, entities);
+        // The platform's threat first, then the prefix rules unless they name the same one (parity).
+        const value = options.threatGuesses ? guessValue(tag) : undefined;
+        const guess = value === undefined ? undefined : options.threatGuesses?.get(value);
+        const guessed = guess && !isUuid(guess.name) ? guess.name : undefined;
+        if (guess && guessed) addEntity(guess.kind, guessed, base, entities);
+        const found = tagEntity(tag);
+        if (found && found.name !== guessed) addEntity(found.kind, found.name, base, entities);
       } catch (error) {
         warnings.push(`${where}: tag "${tag}" skipped: ${messageOf(error)}`);
       }

@@ -128,6 +128,8 @@ const TAG_ENTITY_PREFIXES: readonly [ThreatKind, readonly string[]][] = [
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const isUuid = (value: string) => UUID.test(value);
+
 /** Galaxy/tag name cleanup: ` - G0007` / ` - S0002` / ` - T1566` suffixes, `APT 28` → `APT28`. */
 export function cleanName(kind: ThreatKind, name: string): string | undefined {
   let cleaned = name.trim();
@@ -154,4 +156,32 @@ export function tagEntity(tag: string): { kind: ThreatKind; name: string } | und
     return name ? { kind, name } : undefined;
   }
   return undefined;
+}
+
+/** A threat the platform already knows, found from a tag value (MISP_GUESS_THREAT_FROM_TAGS). */
+export interface ThreatGuess {
+  kind: 'intrusion-set' | 'malware' | 'tool' | 'attack-pattern';
+  /** The platform's canonical name: the emitted object has the id pycti derives from it. */
+  name: string;
+}
+
+/** OpenCTI entity types the guess looks up, and the STIX kind each gives. */
+export const GUESS_TYPES: Readonly<Record<string, ThreatGuess['kind']>> = {
+  'Intrusion-Set': 'intrusion-set',
+  Malware: 'malware',
+  Tool: 'tool',
+  'Attack-Pattern': 'attack-pattern',
+};
+
+/**
+ * The value a tag is looked up by (§1.6.7 Guessing): the part after the first `=` (quotes
+ * removed) if any, then the part after the first `:` (quotes removed) if any, e.g.
+ * `misp-galaxy:threat-actor="APT 28"` → `APT 28`, `Sofacy` → `Sofacy`. Trimmed (the
+ * official connector is not: a padded value can never match a platform name).
+ */
+export function guessValue(tag: string): string | undefined {
+  let value = tag.includes('=') ? (tag.split('=')[1] ?? '').replaceAll('"', '') : tag;
+  value = value.includes(':') ? (value.split(':')[1] ?? '').replaceAll('"', '') : value;
+  value = value.trim();
+  return value === '' ? undefined : value;
 }

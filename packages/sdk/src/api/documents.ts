@@ -578,6 +578,72 @@ export const STIX_CORE_OBJECTS = listDocument('StixCoreObjects', 'stixCoreObject
 export const STIX_DOMAIN_OBJECTS = listDocument('StixDomainObjects', 'stixDomainObjects', 'StixDomainObjectsOrdering', FIELDS.domain);
 export const STIX_CYBER_OBSERVABLES = listDocument('StixCyberObservables', 'stixCyberObservables', 'StixCyberObservablesOrdering', FIELDS.observable);
 
+/** A domain object by type and name only (e.g. a threat a MISP tag names). */
+export interface NamedDomainObject {
+  id: string;
+  standard_id: string;
+  entity_type: string;
+  /** Set for the types the document selects it on (Attack-Pattern, Intrusion-Set, Malware, Tool). */
+  name?: string | null;
+}
+
+/**
+ * Threat-like domain objects with only their type and canonical name: pycti's
+ * `stix_domain_object.list` lookups (MISP's threat guessing) without the whole entity.
+ */
+export const STIX_DOMAIN_OBJECT_NAMES = defineDocument<
+  { stixDomainObjects: { edges: Array<{ node: NamedDomainObject }> } | null },
+  { types: string[] | null; filters: FilterGroup | null; first: number | null }
+>(`
+query StixDomainObjectNames($types: [String], $filters: FilterGroup, $first: Int) {
+  stixDomainObjects(types: $types, filters: $filters, first: $first) {
+    edges {
+      node {
+        id
+        standard_id
+        entity_type
+        ... on AttackPattern {
+          name
+        }
+        ... on IntrusionSet {
+          name
+        }
+        ... on Malware {
+          name
+        }
+        ... on Tool {
+          name
+        }
+      }
+    }
+  }
+}`);
+
+export interface ExternalReferenceNode {
+  id: string;
+  source_name: string;
+  external_id: string | null;
+  url: string | null;
+}
+
+/** External references by filter (pycti `external_reference.list`/`read`), e.g. source_name + external_id. */
+export const EXTERNAL_REFERENCES = defineDocument<
+  { externalReferences: { edges: Array<{ node: ExternalReferenceNode }> } | null },
+  { filters: FilterGroup | null; first: number | null }
+>(`
+query ExternalReferences($filters: FilterGroup, $first: Int) {
+  externalReferences(filters: $filters, first: $first) {
+    edges {
+      node {
+        id
+        source_name
+        external_id
+        url
+      }
+    }
+  }
+}`);
+
 /** Every document the SDK sends, by operation constant name; validated as a set. */
 export const DOCUMENTS = {
   HEALTH_CHECK,
@@ -606,4 +672,6 @@ export const DOCUMENTS = {
   STIX_CORE_OBJECTS,
   STIX_DOMAIN_OBJECTS,
   STIX_CYBER_OBSERVABLES,
+  STIX_DOMAIN_OBJECT_NAMES,
+  EXTERNAL_REFERENCES,
 } as const satisfies Record<string, GraphqlDocument<unknown, unknown>>;

@@ -13,7 +13,7 @@ import { networkError, sourceHttpError } from './errors.ts';
 import { DEFAULT_USER_AGENT } from './headers.ts';
 import { decideRetry, type RetryPolicy, resolveRetryPolicy } from './retry.ts';
 import { capStream, readAll, tooLargeError } from './streams.ts';
-import { createAxios, headerRecord } from './transport.ts';
+import { type ClientCertificate, createAxios, headerRecord } from './transport.ts';
 
 export interface HttpClientOptions {
   /** Until the response headers arrive (connect + TLS + server think time). Default 30 000 ms. */
@@ -32,6 +32,8 @@ export interface HttpClientOptions {
   /** Proxy variables source, default process.env; false = no proxy. */
   env?: NodeJS.ProcessEnv | false;
   sslVerify?: boolean | string;
+  /** Mutual TLS: a client certificate and key presented to https:// servers. */
+  clientCert?: ClientCertificate;
   /** Accept `file://` URLs. Default true. */
   allowFileUrls?: boolean;
   sleep?: (ms: number) => Promise<void>;
@@ -88,7 +90,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const logger = options.logger ?? silentLogger;
   const redactor = options.redactor ?? new Redactor();
   for (const value of Object.values(options.headers ?? {})) redactor.add(value);
-  const instance = createAxios({ sslVerify: options.sslVerify ?? true, env: options.env });
+  const instance = createAxios({ sslVerify: options.sslVerify ?? true, env: options.env, ...(options.clientCert ? { clientCert: options.clientCert } : {}) });
   const policy = resolveRetryPolicy(options.retry);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;

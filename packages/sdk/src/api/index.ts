@@ -33,4 +33,5 @@ export {
 } from './retry.ts';
 export { type DocumentProblem, rootFieldBatchingRule, schemaFromSdl, validateDocuments } from './schema-check.ts';
 export { readAll } from './streams.ts';
+export type { ClientCertificate } from './transport.ts';
 export { checkPlatformVersion, readPlatformVersion, TESTED_RANGE, type VersionCheck, type VersionStatus } from './version.ts';

@@ -14,6 +14,15 @@ export interface TransportOptions {
   env?: NodeJS.ProcessEnv | false;
   /** Env var named in the ConfigError when the CA file cannot be read. */
   sslVerifyEnvVar?: string;
+  /** Mutual TLS: the client certificate and its key, PEM (one text may hold both). */
+  clientCert?: ClientCertificate;
+}
+
+/** A TLS client certificate (mutual TLS), PEM. */
+export interface ClientCertificate {
+  cert: string | Buffer;
+  key: string | Buffer;
+  passphrase?: string;
 }
 
 const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'] as const;
@@ -42,6 +51,11 @@ export function createAxios(options: TransportOptions = {}): AxiosInstance {
         cause: error,
       });
     }
+  }
+  if (options.clientCert) {
+    tls.cert = options.clientCert.cert;
+    tls.key = options.clientCert.key;
+    if (options.clientCert.passphrase !== undefined) tls.passphrase = options.clientCert.passphrase;
   }
   return axios.create({
     httpAgent: new http.Agent({ keepAlive: true, ...(proxyEnv ? { proxyEnv } : {}) }),

@@ -28,7 +28,16 @@ export interface ConnectorContext<C> {
 export interface RunContext<C> extends ConnectorContext<C> {
   /** The run's work, created on first use (or first send) as `<name> run @ <date>`. */
   workId(): Promise<string | null>;
+  /**
+   * Whether the run should stop early because the connector's push queue is at or above
+   * CONNECTOR_QUEUE_THRESHOLD (pycti `check_connector_buffering`, one platform query per
+   * call). Always false for a one-shot run (run-and-terminate or period 0), which must finish.
+   */
+  buffering(): Promise<boolean>;
 }
+
+/** What a connector's start-up step may use: no work and nothing to send yet. */
+export type SetupContext<C> = Omit<ConnectorContext<C>, 'send'>;
 
 export interface JobContext<C, E> extends ConnectorContext<C> {
   readonly job: Job<E extends EnrichmentEvent | ImportFileEvent | ExportFileEvent ? E : never>;
@@ -59,6 +68,11 @@ interface DefinitionBase<C extends ConfigShape> {
 export interface ExternalImportDefinition<C extends ConfigShape> extends DefinitionBase<C> {
   kind: 'EXTERNAL_IMPORT';
   run(context: RunContext<InferConfig<C>>): HandlerResult;
+  /**
+   * Start-up checks of the source, after registration and before the first run (e.g. MISP's
+   * version and key probes). Throwing stops the process with exit code 1 and the error logged.
+   */
+  setup?(context: SetupContext<InferConfig<C>>): Promise<void>;
   /** Pause between runs in ms when the connector derives it (e.g. a legacy `*_INTERVAL`); default CONNECTOR_DURATION_PERIOD. */
   periodMs?(config: InferConfig<C>): number | undefined;
 }

@@ -26,6 +26,7 @@ export {
   type ImportFileDefinition,
   type JobContext,
   type RunContext,
+  type SetupContext,
 } from './define.ts';
 export { type DirectoryBundleContext, directoryFileName, writeDirectoryBundle } from './directory.ts';
 export { HEARTBEAT_INTERVAL_MS, pingOnce, startHeartbeat } from './heartbeat.ts';

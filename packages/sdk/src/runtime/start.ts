@@ -286,6 +286,19 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
     cleanups.push(async () => {
       if (inFlight) await Promise.race([inFlight.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, stopGraceMs).unref())]);
     });
+    const periodMs = definition.periodMs?.(loaded as never) ?? connectorConfig.duration_period ?? 0;
+    // A one-shot run must finish: buffering only cuts scheduled runs short (as the official MISP connector).
+    const oneShot = runAndTerminate || periodMs <= 0;
+    const buffering = async (): Promise<boolean> => {
+      if (oneShot) return false;
+      const size = await platform.queueSizeMb(registration.id);
+      info.queue_messages_size = size;
+      info.buffering = size >= info.queue_threshold;
+      if (info.buffering)
+        logger.info('Connector queue is above the threshold, the run stops early', { queue_size_mb: size, threshold_mb: info.queue_threshold });
+      return info.buffering;
+    };
+    if (definition.setup) await definition.setup({ ...base, api });
     const runOnce = () => {
       inFlight = runBody().finally(() => {
         inFlight = null;
@@ -304,6 +317,7 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
         ...base,
         api,
         workId: ensureWork,
+        buffering,
         send: async (input: BundleInput, sendOptions: SendOptions = {}) =>
           sendBundle(input, { ...sendOptions, workId: sendOptions.workId ?? (await ensureWork()) }, null, senderDeps(api)),
       };
@@ -320,7 +334,7 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
       }
     };
     const succeeded = await runSchedule(
-      { periodMs: definition.periodMs?.(loaded as never) ?? connectorConfig.duration_period ?? 0, runAndTerminate },
+      { periodMs, runAndTerminate },
       {
         run: runOnce,
         queueSizeMb: () => platform.queueSizeMb(registration.id),
