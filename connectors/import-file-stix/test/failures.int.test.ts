@@ -1,20 +1,19 @@
 // Failure paths, end to end: the connector runs in-process against the platform stand-in and
 // the real broker, importing real bundles from ../shared/data/stix21 uploaded through GraphQL.
 // The stand-in serves files whole and at once, so the connector's OPENCTI_URL is a local HTTP
-// proxy in front of it that can stall a download (before or after the headers), stream it
-// without a Content-Length, or hold it until the test lets it go; everything else is forwarded.
+// proxy in front of it (startProxy of @opencti-ts/testing) that can stall a download (before
+// or after the headers), stream it without a Content-Length, or hold it until the test lets
+// it go; everything else is forwarded.
 // Each failure must end its own work with a clear error and import nothing, while the
 // connector goes on; a job interrupted by a stop is not lost.
 // (Malformed JSON at the first bytes, a non-bundle, STIX 1.x, a declared oversize and invalid
 // objects next to dangling references are proven by e2e.int.test.ts.)
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type E2ePlatform, PlatformClient, startPlatform, type WorkView } from '@opencti-ts/platform-sim';
 import { type RunningConnector, startConnector } from '@opencti-ts/sdk/runtime';
-import { rabbitMq, sharedPath } from '@opencti-ts/testing';
+import { rabbitMq, sharedPath, startProxy } from '@opencti-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFileStixConnector } from '../src/connector.ts';
 
@@ -38,64 +37,45 @@ type Behaviour = 'stall-body' | 'stall-head' | 'chunked' | 'hold';
 const behaviourOf = (url: string): Behaviour | undefined =>
   (/\/storage\/get\/.*?(stall-body|stall-head|chunked|hold)-/.exec(decodeURIComponent(url))?.[1] as Behaviour) ?? undefined;
 
+/** The stand-in behind a proxy that serves each marked download its way; everything else passes unchanged. */
 async function startStorageProxy(target: string) {
-  const stalled: http.ServerResponse[] = [];
   const downloads: { behaviour: Behaviour | undefined; url: string }[] = [];
   let held: (() => void)[] = [];
   let holding = true;
-  const forward = async (request: http.IncomingMessage, body: Buffer) => {
-    const headers = Object.fromEntries(
-      Object.entries(request.headers).filter(
-        (entry): entry is [string, string] => typeof entry[1] === 'string' && !['host', 'content-length', 'connection'].includes(entry[0]),
-      ),
-    );
-    return fetch(`${target}${request.url}`, { method: request.method, headers, ...(body.length > 0 ? { body } : {}) });
-  };
-  const server = http.createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const behaviour = behaviourOf(request.url ?? '');
-    if (request.url?.startsWith('/storage/get/')) downloads.push({ behaviour, url: request.url });
-    if (behaviour === 'stall-head') return void stalled.push(response); // the platform never answers
-    if (behaviour === 'hold' && holding) await new Promise<void>((resolve) => held.push(resolve));
-    const answer = await forward(request, Buffer.concat(chunks));
-    const payload = Buffer.from(await answer.arrayBuffer());
-    const type = answer.headers.get('content-type') ?? 'application/octet-stream';
-    if (behaviour === 'stall-body' && answer.ok) {
-      // Headers and the first half, then silence: a storage backend that hangs mid-file.
-      response.writeHead(200, { 'content-type': type, 'content-length': String(payload.length) });
-      response.write(payload.subarray(0, payload.length >> 1));
-      stalled.push(response);
-      return;
-    }
-    if (behaviour === 'chunked' && answer.ok) {
-      // No Content-Length: the size is only known while reading.
-      response.writeHead(200, { 'content-type': type });
-      for (let offset = 0; offset < payload.length && !response.destroyed; offset += 65_536) {
-        response.write(payload.subarray(offset, offset + 65_536));
-        await new Promise((resolve) => setImmediate(resolve));
+  const proxy = await startProxy(target, {
+    async intercept({ request, response, forward, reply }) {
+      const behaviour = behaviourOf(request.url);
+      if (request.url.startsWith('/storage/get/')) downloads.push({ behaviour, url: request.url });
+      if (behaviour === 'stall-head') return true; // the platform never answers
+      if (behaviour === 'hold' && holding) await new Promise<void>((resolve) => held.push(resolve));
+      if (behaviour !== 'stall-body' && behaviour !== 'chunked') return false;
+      const answer = await forward();
+      const type = answer.headers.get('content-type') ?? 'application/octet-stream';
+      if (!answer.ok) reply(answer);
+      else if (behaviour === 'stall-body') {
+        // Headers and the first half, then silence: a storage backend that hangs mid-file.
+        response.writeHead(200, { 'content-type': type, 'content-length': String(answer.body.length) });
+        response.write(answer.body.subarray(0, answer.body.length >> 1));
+      } else {
+        // No Content-Length: the size is only known while reading.
+        response.writeHead(200, { 'content-type': type });
+        for (let offset = 0; offset < answer.body.length && !response.destroyed; offset += 65_536) {
+          response.write(answer.body.subarray(offset, offset + 65_536));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        response.end();
       }
-      response.end();
-      return;
-    }
-    response.writeHead(answer.status, { 'content-type': type });
-    response.end(payload);
+      return true;
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    ...proxy,
     downloads,
     release() {
       holding = false;
       for (const resume of held) resume();
       held = [];
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const response of stalled) response.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }
 

@@ -577,6 +577,21 @@ function rootResolvers(platform: Platform): { Query: Record<string, Resolver>; M
         }
         return fileView(platform, stored);
       },
+      playbookStepExecution: (args, context) =>
+        platform.playbooks.execute(
+          {
+            execution_id: String(args.execution_id),
+            event_id: String(args.event_id),
+            execution_start: String(args.execution_start),
+            data_instance_id: String(args.data_instance_id),
+            playbook_id: String(args.playbook_id),
+            previous_step_id: String(args.previous_step_id),
+            step_id: String(args.step_id),
+            previous_bundle: String(args.previous_bundle),
+            bundle: String(args.bundle),
+          },
+          requireUser(context).id,
+        ),
       draftWorkspaceAdd: () => {
         const id = randomUUID();
         return { id, standard_id: `draftworkspace--${id}`, entity_type: 'DraftWorkspace', parent_types: ['Basic-Object', 'Internal-Object'] };

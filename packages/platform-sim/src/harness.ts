@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@opencti-ts/sdk/errors';
+import type { PlaybookDriver } from './playbooks.ts';
 import { startPlatformSim } from './sim.ts';
 
 export interface E2ePlatform {
@@ -16,6 +17,8 @@ export interface E2ePlatform {
   token: string;
   /** The broker connectors should use ('' when the platform's broker is not reachable from here). */
   rabbitmqUrl: string;
+  /** The stand-in only (kind 'sim'): playbook steps published to connectors, and their answers. */
+  playbooks?: PlaybookDriver;
   stop(): Promise<void>;
 }
 
@@ -41,7 +44,7 @@ export async function startPlatform(options: HarnessOptions = {}): Promise<E2ePl
   const rabbitmqUrl = options.rabbitmqUrl ?? env.RABBITMQ_URL;
   if (!rabbitmqUrl) throw new ConfigError([{ envVar: 'RABBITMQ_URL', message: 'the platform stand-in needs a RabbitMQ URL' }]);
   const sim = await startPlatformSim({ rabbitmqUrl, bundle: options.bundle ?? null });
-  return { kind: 'sim', url: sim.url, token: sim.token, rabbitmqUrl, stop: sim.stop };
+  return { kind: 'sim', url: sim.url, token: sim.token, rabbitmqUrl, playbooks: sim.playbooks, stop: sim.stop };
 }
 
 async function startDockerStack(required: boolean): Promise<E2ePlatform | undefined> {

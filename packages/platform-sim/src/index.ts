@@ -18,6 +18,16 @@ export { type E2ePlatform, type HarnessOptions, startPlatform } from './harness.
 export { enrichmentMessage, importMessage, listExportMessage, singleExportMessage, toStix } from './jobs.ts';
 export { CONNECTOR_ROLE_CAPABILITIES, entityTypeOf, grants, type User } from './model.ts';
 export { ADMIN_ID, type ConnectorRecord, Platform, type PlatformOptions } from './platform.ts';
+export {
+  AUTOMATION_MANAGER_USER_ID,
+  type PlaybookBundle,
+  type PlaybookDriver,
+  type PlaybookExecution,
+  type PlaybookStepContext,
+  type PlaybookStepInput,
+  type PlaybookStepMessage,
+  Playbooks,
+} from './playbooks.ts';
 export { type PlatformSim, type PlatformSimOptions, startPlatformSim } from './sim.ts';
 export { type Entity, KnowledgeStore, paginate } from './store.ts';
 export { splitBundle, Worker } from './worker.ts';

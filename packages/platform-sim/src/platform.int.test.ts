@@ -1,6 +1,6 @@
 // The stand-in on the real broker, driven over HTTP and AMQP like connectors drive OpenCTI.
 import { randomUUID } from 'node:crypto';
-import { requireId } from '@opencti-ts/sdk/stix';
+import { requireId, TLP_MARKING_IDS } from '@opencti-ts/sdk/stix';
 import { rabbitMq } from '@opencti-ts/testing';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -418,6 +418,74 @@ describe.skipIf(!broker.available)('platform stand-in', () => {
       );
       expect(dataOf(push).stixCoreObjectsExportPush).toBe(true);
       expect(sim.platform.files.get('export/Stix-Core-Object/list.csv')?.metaData).toMatchObject({ mimetype: 'text/csv', list_filters: '{"x":1}' });
+    });
+  });
+
+  describe('marking definitions', () => {
+    const CLEAR = TLP_MARKING_IDS['TLP:CLEAR'];
+    const GREEN = TLP_MARKING_IDS['TLP:GREEN'];
+    const statement = (id: string, text: string) => ({
+      type: 'marking-definition',
+      id,
+      spec_version: '2.1',
+      created: '2020-01-01T00:00:00.000Z',
+      definition_type: 'statement',
+      definition: { statement: text },
+    });
+    // What some feeds send: a statement marking under the id of a built-in TLP marking.
+    const impostor = statement(CLEAR, 'custom');
+    const copyright = statement(`marking-definition--${randomUUID()}`, 'Copyright 2020 Example Corp');
+    // STIX 2.1's own TLP:GREEN, definition as an object.
+    const stixGreen = {
+      type: 'marking-definition',
+      id: GREEN,
+      spec_version: '2.1',
+      created: '2017-01-20T00:00:00.000Z',
+      definition_type: 'tlp',
+      name: 'TLP:GREEN',
+      definition: { tlp: 'green' },
+    };
+    const marked = {
+      type: 'malware',
+      id: `malware--${randomUUID()}`,
+      spec_version: '2.1',
+      name: 'Marked malware',
+      is_family: true,
+      object_marking_refs: [CLEAR, copyright.id, GREEN],
+    };
+
+    it('keeps the built-in TLP markings when a bundle reuses their ids, and stores definitions as strings', async () => {
+      const { id } = await register({ name: 'Marked importer', type: 'EXTERNAL_IMPORT' });
+      const workId = (dataOf(await ask(D.workAdd, { connectorId: id })).workAdd as { id: string }).id;
+      const bundle = { type: 'bundle', id: `bundle--${randomUUID()}`, objects: [impostor, copyright, stixGreen, marked] };
+      dataOf(await ask(D.addExpectations, { id: workId, expectations: 4 }));
+      dataOf(await ask(D.bundlePush, { connectorId: id, bundle: JSON.stringify(bundle), work_id: workId }));
+      await waitFor(async () => {
+        const work = dataOf(await ask(D.work, { id: workId })).work as { tracking: { import_processed_number: number }; errors: unknown[] };
+        return work.tracking.import_processed_number === 4 ? work : undefined;
+      });
+      const answer = await ask(D.markings, { id: marked.id });
+      expect(answer.body.errors).toBeUndefined();
+      const markings = (dataOf(answer).stixCoreObject as { objectMarking: Record<string, unknown>[] }).objectMarking;
+      expect(markings).toEqual([
+        { standard_id: CLEAR, definition_type: 'TLP', definition: 'TLP:CLEAR', x_opencti_order: 1 },
+        {
+          standard_id: expect.stringMatching(/^marking-definition--/),
+          definition_type: 'statement',
+          definition: 'Copyright 2020 Example Corp',
+          x_opencti_order: 0,
+        },
+        { standard_id: GREEN, definition_type: 'TLP', definition: 'TLP:GREEN', x_opencti_order: 2 },
+      ]);
+    });
+
+    it('names the marking 613f2e26… TLP:CLEAR, as 6.9 does (TLP:WHITE is its old name), in reads and export file names', async () => {
+      const clear = JSON.parse(String(dataOf(await ask(D.stix, { id: CLEAR })).stix)) as Record<string, unknown>;
+      expect(clear).toMatchObject({ id: CLEAR, definition_type: 'TLP', definition: 'TLP:CLEAR', name: 'TLP:CLEAR', x_opencti_order: 1 });
+      await register({ name: 'Marked export', type: 'INTERNAL_EXPORT_FILE', scope: ['application/pdf'] });
+      const input = { format: 'application/pdf', exportType: 'simple', contentMaxMarkings: [CLEAR], fileMarkings: [] };
+      const files = (dataOf(await ask(D.entityExportAsk, { id: REPORT.id, input })).stixCoreObjectEdit as { exportAsk: { name: string }[] }).exportAsk;
+      expect(files.map((file) => file.name)).toEqual([expect.stringMatching(/^[^_]+_TLP:CLEAR_\(Marked export\)_Report-APT report_simple\.pdf$/)]);
     });
   });
 

@@ -6,6 +6,7 @@ import { Broker } from './broker.ts';
 import { extensionOf, FileStore, type StoredFile } from './files.ts';
 import { enrichmentMessage, exportFileName, importMessage, type ListExportJob, listExportMessage, singleExportMessage } from './jobs.ts';
 import { CONNECTOR_ROLE_CAPABILITIES, nowIso, observableValue, type User } from './model.ts';
+import { AUTOMATION_MANAGER_USER_ID, Playbooks } from './playbooks.ts';
 import { type Entity, type FilterGroup, KnowledgeStore } from './store.ts';
 import { type Work, WorkStore } from './works.ts';
 
@@ -81,6 +82,7 @@ export class Platform {
   readonly works = new WorkStore();
   readonly files = new FileStore();
   readonly connectors = new Map<string, ConnectorRecord>();
+  readonly playbooks = new Playbooks(this);
   readonly admin: User;
   readonly connectorUser: User;
   readonly #usersByToken = new Map<string, User>();
@@ -108,6 +110,14 @@ export class Platform {
       user_email: 'connector@opencti.io',
       api_token: options.connectorToken ?? randomUUID(),
       capabilities: [...CONNECTOR_ROLE_CAPABILITIES],
+    });
+    // The built-in system user playbook steps are sent as (connectors impersonate it); its token is never handed out.
+    this.addUser({
+      id: AUTOMATION_MANAGER_USER_ID,
+      name: 'AUTOMATION MANAGER',
+      user_email: 'automation@opencti.io',
+      api_token: randomUUID(),
+      capabilities: ['BYPASS'],
     });
   }
 

@@ -1,6 +1,7 @@
 // Starting and stopping one stand-in: platform domain, worker, HTTP server, and the
 // optional STIX bundle loaded at start.
 import { Platform, type PlatformOptions } from './platform.ts';
+import type { PlaybookDriver } from './playbooks.ts';
 import { startServer } from './server.ts';
 import { Worker } from './worker.ts';
 
@@ -14,6 +15,8 @@ export interface PlatformSim {
   rabbitmqUrl: string;
   platform: Platform;
   worker: Worker;
+  /** Playbook steps to enrichment connectors, and their answers. */
+  playbooks: PlaybookDriver;
   stop(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export async function startPlatformSim(options: PlatformSimOptions): Promise<Pla
     rabbitmqUrl: options.rabbitmqUrl,
     platform,
     worker,
+    playbooks: platform.playbooks,
     stop: () => {
       stopped ??= (async () => {
         await server.close();

@@ -3,7 +3,7 @@
 // that export connectors and pycti use.
 import { randomUUID } from 'node:crypto';
 import { InputError } from '@opencti-ts/sdk/errors';
-import { generateId, TLP_MARKING_IDS } from '@opencti-ts/sdk/stix';
+import { generateId, TLP_MARKING_IDS, type TlpLevel } from '@opencti-ts/sdk/stix';
 import { entityTypeOf, nowIso, type TypeInfo } from './model.ts';
 
 export interface Entity {
@@ -55,26 +55,28 @@ export interface Page<T> {
 
 const SYSTEM_ID = '6a4b11e1-90ca-4e42-ba42-db7bc7f7d505';
 
+/** OpenCTI's built-in TLP markings (TLP:WHITE is the old name of TLP:CLEAR, same id). */
+const BUILT_IN_TLP: readonly { definition: Exclude<TlpLevel, 'TLP:WHITE'>; order: number; color: string }[] = [
+  { definition: 'TLP:CLEAR', order: 1, color: '#ffffff' },
+  { definition: 'TLP:GREEN', order: 2, color: '#2e7d32' },
+  { definition: 'TLP:AMBER', order: 3, color: '#d84315' },
+  { definition: 'TLP:AMBER+STRICT', order: 3, color: '#d84315' },
+  { definition: 'TLP:RED', order: 4, color: '#c62828' },
+];
+
 export class KnowledgeStore {
   readonly #byStandardId = new Map<string, Entity>();
   readonly #alias = new Map<string, string>();
+  /** Standard ids of the built-in markings, which imports never change. */
+  readonly #builtIn = new Set<string>();
   #sequence = 0;
 
   constructor() {
-    // The platform ships the TLP markings.
-    const orders: Record<string, [number, string]> = {
-      'TLP:CLEAR': [1, '#ffffff'],
-      'TLP:GREEN': [2, '#2e7d32'],
-      'TLP:AMBER': [3, '#d84315'],
-      'TLP:AMBER+STRICT': [3, '#d84315'],
-      'TLP:RED': [4, '#c62828'],
-    };
-    for (const [definition, id] of Object.entries(TLP_MARKING_IDS)) {
-      const [order, color] = orders[definition] ?? [0, '#ffffff'];
-      this.upsert(
+    for (const { definition, order, color } of BUILT_IN_TLP) {
+      const { entity } = this.upsert(
         {
           type: 'marking-definition',
-          id,
+          id: TLP_MARKING_IDS[definition],
           spec_version: '2.1',
           definition_type: 'TLP',
           definition,
@@ -84,6 +86,7 @@ export class KnowledgeStore {
         },
         SYSTEM_ID,
       );
+      this.#builtIn.add(entity.standard_id);
     }
   }
 
@@ -103,13 +106,18 @@ export class KnowledgeStore {
   }
 
   /** Creates or merges an object (the platform's upsert); unknown types are refused. */
-  upsert(stixObject: Record<string, unknown>, creatorId: string): UpsertResult {
+  upsert(received: Record<string, unknown>, creatorId: string): UpsertResult {
+    const stixObject = received.type === 'marking-definition' ? openctiMarking(received) : received;
     const type = entityTypeOf(stixObject);
     if (!type) throw new InputError('UNSUPPORTED_TYPE', `Unsupported STIX type "${String(stixObject.type)}"`);
     const givenId = typeof stixObject.id === 'string' ? stixObject.id : undefined;
     const standardId = standardIdOf(stixObject) ?? givenId ?? `${String(stixObject.type)}--${randomUUID()}`;
     const existing = this.resolve(standardId) ?? this.resolve(givenId);
     const now = nowIso();
+    if (existing && this.#builtIn.has(existing.standard_id)) {
+      // A bundle's marking never replaces a built-in one, even under its id: references keep resolving to it.
+      return { entity: existing, created: false, changed: false };
+    }
     if (existing) {
       const merged = { ...existing.stix, ...stixObject, id: existing.standard_id };
       const changed = JSON.stringify(merged) !== JSON.stringify(existing.stix);
@@ -161,6 +169,35 @@ export class KnowledgeStore {
     if (options.orderMode === 'desc') items.reverse();
     return paginate(items, options.first, options.after);
   }
+}
+
+/**
+ * A marking-definition as the platform stores it (pycti's MarkingDefinition.import_from_stix2):
+ * `definition_type` and `definition` are strings (STIX 2.1's `{"tlp": "green"}` becomes
+ * "TLP:GREEN", a statement its text), and TLP:WHITE is TLP:CLEAR.
+ */
+export function openctiMarking(stix: Record<string, unknown>): Record<string, unknown> {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const name = text(stix.name);
+  let definitionType = text(stix.x_opencti_definition_type);
+  let definition = definitionType === undefined ? undefined : text(stix.x_opencti_definition);
+  if (definition === undefined) {
+    definitionType = text(stix.definition_type);
+    const given = stix.definition;
+    if (definitionType === 'tlp') {
+      definitionType = 'TLP';
+      const level = given && typeof given === 'object' ? text((given as Record<string, unknown>).tlp) : undefined;
+      definition = level ? `TLP:${level.toUpperCase()}` : name;
+    } else if (definitionType !== undefined) {
+      const nested = given && typeof given === 'object' ? text((given as Record<string, unknown>)[definitionType]) : undefined;
+      definition = text(given) ?? nested ?? name;
+    } else if (name !== undefined) {
+      definitionType = name.includes(':') ? name.split(':')[0] : 'statement';
+      definition = name;
+    }
+  }
+  if (definition === 'TLP:WHITE') definition = 'TLP:CLEAR';
+  return { ...stix, ...(definitionType === undefined ? {} : { definition_type: definitionType }), ...(definition === undefined ? {} : { definition }) };
 }
 
 export function standardIdOf(stixObject: Record<string, unknown>): string | undefined {

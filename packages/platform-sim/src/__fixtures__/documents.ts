@@ -59,6 +59,10 @@ export const DOCUMENTS = {
 }`,
   exportFiles: `query ExportFiles($id: String!) { stixCoreObject(id: $id) { exportFiles(first: 50) { edges { node { id name metaData { mimetype file_markings } } } } } }`,
   importFiles: `query ImportFiles($first: Int) { importFiles(first: $first) { edges { node { id name metaData { mimetype } } } } }`,
+  markings: `query Markings($id: String!) { stixCoreObject(id: $id) { id objectMarking { standard_id definition_type definition x_opencti_order } } }`,
+  playbookStep: `mutation PlaybookStep($execution_id: ID!, $event_id: ID!, $execution_start: DateTime!, $data_instance_id: ID!, $playbook_id: ID!, $previous_step_id: ID!, $step_id: ID!, $previous_bundle: String!, $bundle: String!) {
+  playbookStepExecution(execution_id: $execution_id, event_id: $event_id, execution_start: $execution_start, data_instance_id: $data_instance_id, playbook_id: $playbook_id, previous_step_id: $previous_step_id, step_id: $step_id, previous_bundle: $previous_bundle, bundle: $bundle)
+}`,
   bundlePush: `mutation BundlePush($connectorId: String!, $bundle: String!, $work_id: String) { stixBundlePush(connectorId: $connectorId, bundle: $bundle, work_id: $work_id) }`,
 } as const;
 
