@@ -17,6 +17,8 @@ export interface CsvOptions {
   /** Opt-in UTF-8 byte order mark for spreadsheet applications. */
   bom?: boolean;
   logger?: Logger;
+  /** Stops the writing (a connector stop) between rows. */
+  signal?: AbortSignal;
 }
 
 export interface CsvResult {
@@ -40,6 +42,7 @@ export async function writeCsv(pages: AsyncIterable<readonly Row[]> | Iterable<r
     let total = 0;
     try {
       for await (const page of pages) {
+        options.signal?.throwIfAborted();
         for (const row of page) {
           for (const key of Object.keys(row)) keys.add(key);
           await writeText(spool, `${JSON.stringify(row)}\n`);
@@ -63,19 +66,26 @@ export async function writeCsv(pages: AsyncIterable<readonly Row[]> | Iterable<r
     );
     let failed = 0;
     let index = 0;
-    const lines = createInterface({ input: createReadStream(spoolPath, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY });
-    for await (const line of lines) {
-      if (line === '') continue;
-      index += 1;
-      let record: string;
-      try {
-        record = csvRecord(renderRow(JSON.parse(line) as Row, columns), options.delimiter);
-      } catch (error) {
-        failed += 1;
-        options.logger?.warn('A row could not be written to the CSV', { row: index, error });
-        continue;
+    const input = createReadStream(spoolPath, { encoding: 'utf8' });
+    try {
+      const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+      for await (const line of lines) {
+        if (line === '') continue;
+        options.signal?.throwIfAborted();
+        index += 1;
+        let record: string;
+        try {
+          record = csvRecord(renderRow(JSON.parse(line) as Row, columns), options.delimiter);
+        } catch (error) {
+          failed += 1;
+          options.logger?.warn('A row could not be written to the CSV', { row: index, error });
+          continue;
+        }
+        await writeText(out, toWellFormed(record));
       }
-      await writeText(out, toWellFormed(record));
+    } finally {
+      // Leaving the loop early (stop, write error) does not close readline's input.
+      input.destroy();
     }
     return { rows: total - failed, failed, columns: columns.length };
   } finally {

@@ -88,7 +88,8 @@ export async function* exportPages(event: ExportFileEvent, api: ApiClient, optio
   if (event.exportScope === 'single') {
     if (!event.entityId) throw new InputError('EXPORT_WITHOUT_ENTITY', 'a single export message has no entity_id');
     const read = await api.query(READ_ENTITY, { id: event.entityId }, { impersonate: false, ...(options.signal ? { signal: options.signal } : {}) });
-    if (!read.stixCoreObject) throw new InputError('ENTITY_NOT_FOUND', `the exported entity ${event.entityId} cannot be read by the connector`);
+    if (!read.stixCoreObject)
+      throw new InputError('ENTITY_NOT_FOUND', `the exported entity ${event.entityId} no longer exists or cannot be read by the connector`);
     const entity = toRow(read.stixCoreObject);
     const ids = Array.isArray(entity.objectsIds) ? entity.objectsIds.filter((id): id is string => typeof id === 'string') : [];
     // Without contents the official ids filter would be empty, i.e. match everything: skip it.

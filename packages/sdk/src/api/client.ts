@@ -4,12 +4,12 @@
 // streamed downloads. The token is registered with the Redactor and never leaves in an error.
 import type { Readable } from 'node:stream';
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import { InputError, PlatformError } from '../errors/index.ts';
+import { InputError, OpenCtiTsError, PlatformError } from '../errors/index.ts';
 import { type Logger, Redactor, silentLogger } from '../log/index.ts';
 import type { GraphqlDocument } from './documents.ts';
 import { graphqlError, networkError, platformHttpError } from './errors.ts';
 import { APPLICANT_HEADER, DEFAULT_USER_AGENT, DRAFT_HEADER, parseCustomHeaders } from './headers.ts';
-import { buildMultipartRequest, type UploadFiles } from './multipart.ts';
+import { buildMultipartRequest, hasStreamedFile, type MultipartBody, prepareMultipartBody, type UploadFiles } from './multipart.ts';
 import { decideRetry, type RetryPolicy, resolveRetryPolicy } from './retry.ts';
 import { capStream, readAll, tooLargeError } from './streams.ts';
 import { createAxios, headerRecord } from './transport.ts';
@@ -74,7 +74,10 @@ export interface ApiClient {
   readonly url: string;
   query<TResult, TVariables>(document: GraphqlDocument<TResult, TVariables>, variables: TVariables, options?: CallOptions): Promise<TResult>;
   query<TResult = unknown>(document: string, variables?: Record<string, unknown>, options?: CallOptions): Promise<TResult>;
-  /** GraphQL multipart request: `files` fill the Upload variables of the same names. */
+  /**
+   * GraphQL multipart request: `files` fill the Upload variables of the same names. Files given
+   * as `{ path }` or `{ size, open }` are streamed, and reopened when the call is retried.
+   */
   upload<TResult, TVariables>(
     document: GraphqlDocument<TResult, TVariables>,
     variables: TVariables,
@@ -185,24 +188,40 @@ function makeClient(shared: Shared, initial: ApiContext): ApiClient {
     operation: string,
     idempotent: boolean,
     impersonate: boolean,
-    body: { data: string | Buffer; contentType: string },
+    body: { data: string | Buffer | MultipartBody; contentType: string },
     call: CallOptions,
   ): Promise<T> =>
     withRetries(operation, idempotent, call, async (signal, timedOut) => {
+      // A streamed body is consumed by one attempt: each attempt opens its own.
+      const streamed = typeof body.data === 'string' || Buffer.isBuffer(body.data) ? undefined : body.data;
+      const stream = streamed?.open();
+      let bodyError: unknown;
+      stream?.once('error', (error: unknown) => {
+        bodyError = error;
+      });
       let response: AxiosResponse<string>;
       try {
         response = await shared.axios.request<string>({
           method: 'POST',
           url: `${shared.baseUrl}/graphql`,
-          data: body.data,
-          headers: { ...headersFor(impersonate), 'Content-Type': body.contentType },
+          data: stream ?? body.data,
+          headers: {
+            ...headersFor(impersonate),
+            'Content-Type': body.contentType,
+            ...(streamed ? { 'Content-Length': String(streamed.contentLength) } : {}),
+          },
           responseType: 'text',
           transformResponse: [(raw: unknown) => raw],
           maxRedirects: 0,
           signal,
         });
       } catch (error) {
+        // Our own source failing (a file gone or changed) is not a network problem: no retry.
+        if (bodyError instanceof OpenCtiTsError) throw bodyError;
         throw networkError(error, operation, shared.redactor, timedOut());
+      } finally {
+        // An answer before the whole body was read (e.g. 413) leaves the source open otherwise.
+        stream?.destroy();
       }
       const text = typeof response.data === 'string' ? response.data : String(response.data ?? '');
       if (response.status < 200 || response.status >= 300) {
@@ -283,14 +302,14 @@ function makeClient(shared: Shared, initial: ApiContext): ApiClient {
       return post<T>(doc.operationName, doc.idempotent, options.impersonate ?? doc.impersonate, { data: body, contentType: 'application/json' }, options);
     },
     upload: async <T, V>(document: GraphqlDocument<T, V>, variables: V, files: UploadFiles, options: CallOptions = {}): Promise<T> => {
-      const request = buildMultipartRequest(document.text, (variables ?? {}) as Record<string, unknown>, files);
-      return post<T>(
-        document.operationName,
-        document.idempotent,
-        options.impersonate ?? document.impersonate,
-        { data: request.body, contentType: request.contentType },
-        options,
-      );
+      const values = (variables ?? {}) as Record<string, unknown>;
+      const impersonate = options.impersonate ?? document.impersonate;
+      if (hasStreamedFile(files)) {
+        const body = await prepareMultipartBody(document.text, values, files);
+        return post<T>(document.operationName, document.idempotent, impersonate, { data: body, contentType: body.contentType }, options);
+      }
+      const request = buildMultipartRequest(document.text, values, files);
+      return post<T>(document.operationName, document.idempotent, impersonate, { data: request.body, contentType: request.contentType }, options);
     },
     downloadFile: downloadOnce,
     downloadFileBuffer: async (fileFetchPath, options) => readAll(await downloadOnce(fileFetchPath, options), options.maxBytes),

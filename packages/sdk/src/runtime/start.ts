@@ -9,6 +9,7 @@ import {
   type HttpClientOptions,
   readPlatformVersion,
   STIX_CONTENT,
+  type UploadFile,
 } from '../api/index.ts';
 import {
   type ConfigShape,
@@ -479,7 +480,7 @@ async function dispatch<C extends ConfigShape>(
   if (definition.kind === 'INTERNAL_EXPORT_FILE' && event.kind === 'INTERNAL_EXPORT_FILE') {
     const exportContext: ExportFileContext<never> = {
       ...(context as never as ExportFileContext<never>),
-      uploadExport: (content, options) => uploadExport(jobApi, event, content, options?.mimeType),
+      uploadExport: (content, options) => uploadExport(jobApi, event, content, { mimeType: options?.mimeType, signal: context.signal }),
     };
     return (await definition.handle(event, exportContext as never)) ?? undefined;
   }
@@ -515,12 +516,19 @@ async function readStixEntity(api: ApiClient, id: string): Promise<StixObject> {
   return JSON.parse(result.stix) as StixObject;
 }
 
-async function uploadExport(api: ApiClient, event: ExportFileEvent, content: string | Uint8Array, mimeType?: string): Promise<void> {
+async function uploadExport(
+  api: ApiClient,
+  event: ExportFileEvent,
+  content: UploadFile['data'],
+  { mimeType, signal }: { mimeType?: string | undefined; signal: AbortSignal },
+): Promise<void> {
   const file = { name: event.fileName, data: content, ...(mimeType ? { mimeType } : {}) };
+  // A stop aborts the upload: the job goes back to the queue and the connector's temporary files are freed.
+  const call = { signal };
   const fileMarkings = [...event.fileMarkings];
   if (event.exportScope === 'single') {
     if (!event.entityId) throw new InputError('EXPORT_WITHOUT_ENTITY', 'a single-entity export message has no entity_id');
-    await api.upload(EXPORT_PUSH_ENTITY, { id: event.entityId, file: null, file_markings: fileMarkings }, { file });
+    await api.upload(EXPORT_PUSH_ENTITY, { id: event.entityId, file: null, file_markings: fileMarkings }, { file }, call);
     return;
   }
   const variables = {
@@ -532,9 +540,9 @@ async function uploadExport(api: ApiClient, event: ExportFileEvent, content: str
   };
   // The official CSV connector's choice (connectors.md §5.5): observables and core objects
   // by their abstract type, every other (domain) type through the domain-object mutation.
-  if (event.entityType === 'Stix-Cyber-Observable') await api.upload(EXPORT_PUSH_CYBER_OBSERVABLES, variables, { file });
-  else if (event.entityType === 'Stix-Core-Object') await api.upload(EXPORT_PUSH_CORE_OBJECTS, variables, { file });
-  else await api.upload(EXPORT_PUSH_DOMAIN_OBJECTS, variables, { file });
+  if (event.entityType === 'Stix-Cyber-Observable') await api.upload(EXPORT_PUSH_CYBER_OBSERVABLES, variables, { file }, call);
+  else if (event.entityType === 'Stix-Core-Object') await api.upload(EXPORT_PUSH_CORE_OBJECTS, variables, { file }, call);
+  else await api.upload(EXPORT_PUSH_DOMAIN_OBJECTS, variables, { file }, call);
 }
 
 function grantedRefsOf(entity: StixObject | null): string[] {
