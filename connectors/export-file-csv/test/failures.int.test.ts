@@ -1,19 +1,17 @@
 // Failure paths end to end: the connector runs in-process against the platform stand-in and
-// the real RabbitMQ, but reaches the platform through a small HTTP proxy local to this file
+// the real RabbitMQ, but reaches the platform through the HTTP proxy of @opencti-ts/testing
 // (the stand-in has no fault hooks), which forwards every request unless a test's rule answers
 // or rewrites it. Each failure must end the work in error with a clear message, list no file,
 // leave no temporary file behind, and the next export must succeed. Exports are asked and read
 // back through PlatformClient against the stand-in itself.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PlatformClient, type PlatformSim, startPlatformSim, type WorkView } from '@opencti-ts/platform-sim';
 import { startConnector } from '@opencti-ts/sdk/runtime';
 import { stixBuilders as b } from '@opencti-ts/sdk/stix';
-import { rabbitMq } from '@opencti-ts/testing';
+import { rabbitMq, startProxy } from '@opencti-ts/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { csvConnector } from '../src/connector.ts';
 import { LIST_CORE_OBJECTS, LIST_DOMAIN_OBJECTS, READ_ENTITY } from '../src/documents.ts';
@@ -55,48 +53,33 @@ interface FaultProxy {
 
 const operationOf = (text: string) => /\b(?:query|mutation)\s+(\w+)/.exec(text)?.[1];
 
-/** A reverse proxy in front of `target` that lets the current rule answer or rewrite a request. */
+/** The stand-in behind @opencti-ts/testing's proxy, with the current rule deciding per request. */
 async function startFaultProxy(target: string): Promise<FaultProxy> {
-  const upstream = new URL(target);
   const proxy: FaultProxy = { url: '', seen: [], rule: undefined, close: async () => {} };
-  const server: Server = createServer((incoming, response) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', async () => {
-      const body = Buffer.concat(chunks);
-      const multipart = String(incoming.headers['content-type'] ?? '').startsWith('multipart/form-data');
+  const started = await startProxy(target, {
+    intercept: async ({ request, response, forward, reply }) => {
+      const { body } = request;
+      const multipart = String(request.headers['content-type'] ?? '').startsWith('multipart/form-data');
       let variables: Record<string, unknown> = {};
       let operation: string | undefined;
-      if (incoming.method === 'POST' && !multipart && body.length > 0) {
+      if (request.method === 'POST' && !multipart && body.length > 0) {
         const parsed = JSON.parse(body.toString('utf8')) as { query?: string; variables?: Record<string, unknown> };
         operation = operationOf(parsed.query ?? '');
         variables = parsed.variables ?? {};
       } else if (multipart) operation = operationOf(body.subarray(0, 4096).toString('utf8'));
-      const seen: Seen = { method: incoming.method ?? 'GET', path: incoming.url ?? '/', operation, multipart, variables, body };
+      const seen: Seen = { method: request.method, path: request.url, operation, multipart, variables, body };
       proxy.seen.push(seen);
       const intercept = await proxy.rule?.(seen);
-      if (intercept && 'reply' in intercept) {
+      if (intercept === undefined) return false;
+      if ('reply' in intercept) {
         response.writeHead(intercept.reply.status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(intercept.reply.body) });
         response.end(intercept.reply.body);
-        return;
-      }
-      const sent = intercept?.forward ?? body;
-      const headers: IncomingHttpHeaders = { ...incoming.headers, host: upstream.host, 'content-length': String(sent.length) };
-      const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers }, (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      });
-      out.on('error', () => response.destroy());
-      out.end(sent);
-    });
+      } else reply(await forward(intercept.forward));
+      return true;
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  proxy.url = started.url;
+  proxy.close = started.close;
   return proxy;
 }
 
