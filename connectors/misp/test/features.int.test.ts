@@ -15,12 +15,11 @@ import path from 'node:path';
 import { type E2ePlatform, PlatformClient, startPlatform, type WorkView } from '@opencti-ts/platform-sim';
 import { startConnector } from '@opencti-ts/sdk/runtime';
 import { generateId, stixBuilders } from '@opencti-ts/sdk/stix';
-import { rabbitMq, sharedPath } from '@opencti-ts/testing';
+import { makeTestCerts, opensslAvailable, rabbitMq, sharedPath, type TestCerts } from '@opencti-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mispConnector } from '../src/connector.ts';
 import { convertEvent, DEFAULT_CONVERT_OPTIONS, type StixObject } from '../src/convert/event.ts';
 import { eventsOf, type MispAttribute, type MispEvent } from '../src/convert/model.ts';
-import { makeTestCerts, opensslAvailable, type TestCerts } from './certs.ts';
 import { closedUrl, type MispServer, startMispServer } from './misp-server.ts';
 
 const broker = await rabbitMq();

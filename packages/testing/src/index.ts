@@ -5,3 +5,4 @@ export { type Intercept, type ProxiedRequest, type ProxyExchange, startProxy, ty
 export { type Broker, probeTcp, rabbitMq, uniqueName } from './rabbitmq.ts';
 export { installSecretScan, registerTestSecret, secretsIn, TEST_SECRETS } from './secret-scan.ts';
 export { repositoryRoot, type SharedPath, sharedDir, sharedPath } from './shared-data.ts';
+export { makeTestCerts, opensslAvailable, type TestCerts } from './certs.ts';

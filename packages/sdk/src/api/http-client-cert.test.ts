@@ -2,45 +2,24 @@
 // requires a client certificate signed by its CA (throwaway certificates made with the
 // machine's openssl), the client with the certificate gets its answer and one without is
 // refused at the handshake.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { makeTestCerts, opensslAvailable, type TestCerts } from '@opencti-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient } from './http.ts';
 
-const openssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const openssl = opensslAvailable();
 
 describe.skipIf(!openssl)('HTTP client with a client certificate', () => {
-  let dir: string;
+  let certs: TestCerts;
   let server: https.Server;
   let url: string;
-  const read = (name: string) => readFileSync(path.join(dir, name), 'utf8');
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'sdk-mtls-'));
-    const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    run('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=sdk-test-ca');
-    writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    for (const [name, extra] of [
-      ['server', ['-extfile', 'server.ext']],
-      ['client', []],
-    ] as const) {
-      run('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-      run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', ...extra);
-    }
+    certs = makeTestCerts();
     server = https.createServer(
-      { key: read('server.key'), cert: read('server.crt'), ca: read('ca.crt'), requestCert: true, rejectUnauthorized: true },
+      { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true, rejectUnauthorized: true },
       (request, response) => {
         const peer = (request.socket as import('node:tls').TLSSocket).getPeerCertificate();
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ client: peer.subject?.CN }));
@@ -52,18 +31,18 @@ describe.skipIf(!openssl)('HTTP client with a client certificate', () => {
   afterAll(async () => {
     server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve));
-    rmSync(dir, { recursive: true, force: true });
+    certs?.remove();
   });
 
   it('presents the certificate (one PEM holding certificate and key) and verifies the server against a CA file', async () => {
-    const pem = read('client.crt') + read('client.key');
-    const http = createHttpClient({ clientCert: { cert: pem, key: pem }, sslVerify: path.join(dir, 'ca.crt'), env: false });
+    const pem = readFileSync(certs.clientPemPath, 'utf8');
+    const http = createHttpClient({ clientCert: { cert: pem, key: pem }, sslVerify: certs.caPath, env: false });
     const result = await http.getJson<{ client: string }>(url);
     expect(result.notModified ? undefined : result.value).toEqual({ client: 'client' });
   });
 
   it('without it, the server refuses the handshake', async () => {
-    const http = createHttpClient({ sslVerify: path.join(dir, 'ca.crt'), env: false, retry: { maxAttempts: 1 } });
+    const http = createHttpClient({ sslVerify: certs.caPath, env: false, retry: { maxAttempts: 1 } });
     await expect(http.getJson(url)).rejects.toThrow();
   });
 });

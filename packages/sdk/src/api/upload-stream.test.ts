@@ -2,14 +2,14 @@
 // exact Content-Length, the same bytes as an in-memory upload, the whole file again on a
 // retry, its descriptor closed whatever the answer, and the body intact through an HTTP proxy,
 // TLS, and a CONNECT tunnel to TLS.
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import https from 'node:https';
 import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { makeTestCerts, opensslAvailable } from '@opencti-ts/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { formParts, json, type Recorded, startServer, type TestServer } from './__fixtures__/server.ts';
 import { type ApiClientOptions, createApiClient } from './client.ts';
@@ -176,50 +176,19 @@ describe('streamed upload through a proxy and TLS', () => {
     }
   });
 
-  const openssl = (() => {
-    try {
-      execFileSync('openssl', ['version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+  const openssl = opensslAvailable();
 
   it.skipIf(!openssl)('goes over TLS verified against a CA file, directly and through an HTTPS_PROXY CONNECT tunnel', async () => {
-    const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    run('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=sdk-upload-ca');
-    await writeFile(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    run('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=server');
-    run(
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.crt',
-      '-days',
-      '2',
-      '-extfile',
-      'server.ext',
-    );
+    const certs = makeTestCerts();
     const received: Buffer[] = [];
-    const tls = https.createServer(
-      { key: await readFile(path.join(dir, 'server.key')), cert: await readFile(path.join(dir, 'server.crt')) },
-      (request, response) => {
-        const chunks: Buffer[] = [];
-        request.on('data', (chunk: Buffer) => chunks.push(chunk));
-        request.on('end', () => {
-          received.push(Buffer.concat(chunks));
-          response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { uploadImport: { id: 'x', name: 'x' } } }));
-        });
-      },
-    );
+    const tls = https.createServer({ key: certs.serverKey, cert: certs.serverCert }, (request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        received.push(Buffer.concat(chunks));
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { uploadImport: { id: 'x', name: 'x' } } }));
+      });
+    });
     // A CONNECT-only forward proxy: it sees the tunnel, never the body.
     const tunnels: string[] = [];
     const proxy: Server = createServer((_request, response) => response.writeHead(405).end());
@@ -239,7 +208,7 @@ describe('streamed upload through a proxy and TLS', () => {
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
       const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
-      const sslVerify = path.join(dir, 'ca.crt');
+      const sslVerify = certs.caPath;
       const upload = (env: NodeJS.ProcessEnv | false) =>
         createApiClient({ url, token: TOKEN, sslVerify, env }).upload(
           UPLOAD_IMPORT,
@@ -264,6 +233,7 @@ describe('streamed upload through a proxy and TLS', () => {
       proxy.closeAllConnections();
       await new Promise((resolve) => tls.close(resolve));
       await new Promise((resolve) => proxy.close(resolve));
+      certs.remove();
     }
   });
 });

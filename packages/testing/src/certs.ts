@@ -1,4 +1,4 @@
-// Throwaway certificates for the mutual-TLS tests, made with the machine's `openssl` in a
+// Throwaway certificates for TLS and mutual-TLS tests (SDK HTTP client, MISP client certs), made with the machine's `openssl` in a
 // temporary directory: a CA, a server certificate for 127.0.0.1 and a client certificate it
 // signed (one PEM file with the certificate and its key, as MISP_CLIENT_CERT takes it), plus
 // a client certificate from another CA that the server must refuse.
@@ -10,6 +10,8 @@ import path from 'node:path';
 export interface TestCerts {
   dir: string;
   ca: string;
+  /** Path of the CA certificate (PEM), as a `*_SSL_VERIFY` / `sslVerify` file takes it. */
+  caPath: string;
   serverKey: string;
   serverCert: string;
   /** Path of client certificate + key (PEM), signed by `ca`. */
@@ -32,7 +34,7 @@ export function opensslAvailable(): boolean {
 }
 
 export function makeTestCerts(): TestCerts {
-  const dir = mkdtempSync(path.join(tmpdir(), 'misp-mtls-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'opencti-ts-certs-'));
   const at = (name: string) => path.join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
@@ -53,6 +55,7 @@ export function makeTestCerts(): TestCerts {
   return {
     dir,
     ca: read('test-ca.crt'),
+    caPath: at('test-ca.crt'),
     serverKey: read('server.key'),
     serverCert: read('server.crt'),
     clientPemPath: at('client.pem'),
