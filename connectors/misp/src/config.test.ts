@@ -4,8 +4,8 @@
 import path from 'node:path';
 import { defineConfig, loadConfig } from '@opencti-ts/sdk/config';
 import { ConfigError } from '@opencti-ts/sdk/errors';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCerts, opensslAvailable, type TestCerts } from '@opencti-ts/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mispSection, readClientCert } from './config.ts';
 
 const schema = defineConfig({ misp: mispSection });
