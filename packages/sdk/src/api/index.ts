@@ -20,7 +20,15 @@ export {
   type NotModified,
   type PostOptions,
 } from './http.ts';
-export { buildMultipartRequest, type MultipartRequest, type UploadFile, type UploadFiles } from './multipart.ts';
+export {
+  buildMultipartRequest,
+  type MultipartRequest,
+  type UploadData,
+  type UploadFile,
+  type UploadFiles,
+  type UploadPathSource,
+  type UploadStreamSource,
+} from './multipart.ts';
 export {
   backoffDelayMs,
   DEFAULT_RETRY_POLICY,

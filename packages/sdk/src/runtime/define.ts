@@ -2,7 +2,7 @@
 // async function that receives everything it needs in an injected context. No globals:
 // tests run the same declaration in-process against the platform stand-in.
 import type { Readable } from 'node:stream';
-import type { ApiClient, HttpClient, UploadFile } from '../api/index.ts';
+import type { ApiClient, HttpClient, UploadData } from '../api/index.ts';
 import type { ConfigSchema, ConfigShape, InferConfig } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { EnrichmentEvent, ExportFileEvent, ImportFileEvent, Job } from './messages.ts';
@@ -59,7 +59,7 @@ export interface ExportFileContext<C> extends JobContext<C, ExportFileEvent> {
    * `{ path }` (a file on disk) or `{ size, open }` is streamed instead of held in memory; the
    * upload is aborted when the connector stops.
    */
-  uploadExport(content: UploadFile['data'], options?: { mimeType?: string }): Promise<void>;
+  uploadExport(content: UploadData, options?: { mimeType?: string }): Promise<void>;
 }
 
 /** What a handler returns: the message put on the work (pycti's conventions), or nothing. */
