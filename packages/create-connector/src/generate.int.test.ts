@@ -1,13 +1,14 @@
 // Keeps the templates from rotting: each kind is generated into connectors/ (inside the
 // workspace, so tsconfig and the @opencti-ts/* links resolve as for a real connector), then
 // the result goes through what CI runs on a connector: tsc, biome, the generated-files and
-// Dockerfile check, and its own vitest run (unit + e2e against the platform stand-in and
-// the real broker). The generated folders are removed afterwards.
+// Dockerfile check, its own vitest run (unit + e2e against the platform stand-in and the
+// real broker), and the job of its smoke.json run from source by `image-smoke --local`.
+// The generated folders are removed afterwards.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { rabbitMq } from '@opencti-ts/testing';
+import { rabbitMq, runNode } from '@opencti-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncConnectorFiles } from '../../../scripts/connector-files.ts';
 import { main } from './cli.ts';
@@ -18,6 +19,7 @@ const root = path.resolve(import.meta.dirname, '../../..');
 const connectorsDir = path.join(root, 'connectors');
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
 const broker = await rabbitMq();
+const brokerUrl = broker.available ? broker.url : undefined;
 const suffix = randomBytes(3).toString('hex');
 const generated = KINDS.map((kind) => ({ kind, slug: `scaffold-test-${kind}-${suffix}` }));
 
@@ -106,6 +108,24 @@ describe('the connector scaffold', () => {
       const report = JSON.parse(readFileSync(path.join(dir, '.vitest/results.json'), 'utf8')) as { numPassedTests: number; numPendingTests: number };
       expect(report.numPendingTests).toBe(0);
       expect(report.numPassedTests).toBeGreaterThan(3);
+    });
+
+    // What `pnpm image-smoke` asks of the image, minus the container: a smoke.json that names
+    // a missing fixture, or a job the template's connector cannot do, fails here.
+    it.skipIf(!brokerUrl)('does the job of its smoke.json from source (image-smoke --local)', async () => {
+      const shared = process.env.OPENCTI_TS_SHARED_DIR;
+      const result = await runNode('scripts/image-smoke.ts', [slug, '--local'], {
+        cwd: root,
+        // The script's own time limit ends a stuck run first, so it still stops the stand-in
+        // and the connector; the kill is the last resort.
+        env: { RABBITMQ_URL: brokerUrl, SMOKE_TIMEOUT_S: '90', ...(shared ? { OPENCTI_TS_SHARED_DIR: shared } : {}) },
+        timeoutMs: 200_000,
+      });
+      const output = `${result.stdout}${result.stderr}`;
+      expect(result.code, output).toBe(0);
+      expect(output).not.toContain('FAILED');
+      expect(output).toMatch(/^\[image-smoke\] work ".+" settled [\d.]+ s after (registration|the ask)/m);
+      expect(output).toMatch(/^\[image-smoke\] SIGTERM to exit: [\d.]+ s, exit code 0$/m);
     });
   });
 });
