@@ -564,6 +564,16 @@ async function main(): Promise<number> {
   }
 
   const cleanups: (() => Promise<unknown>)[] = [];
+  // Killed from outside (a test's last-resort timeout, Ctrl-C): still stop the stand-in, the
+  // connector and the container this run started.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.once(signal, () => {
+      fail(`interrupted by ${signal}`);
+      void (async () => {
+        for (const cleanup of [...cleanups].reverse()) await cleanup().catch(() => undefined);
+        process.exit(1);
+      })();
+    });
   let bundleFile = setup.bundle?.file;
   if (setup.bundle?.temporary) {
     const dir = mkdtempSync(path.join(tmpdir(), 'image-smoke-'));
