@@ -4,7 +4,7 @@
 // bundle, so the caller may ack its job or close its work afterwards.
 import { randomUUID } from 'node:crypto';
 import { type ApiClient, DRAFT_WORKSPACE_ADD, STIX_BUNDLE_PUSH, UPLOAD_PENDING } from '../api/index.ts';
-import { InputError } from '../errors/index.ts';
+import { InputError, TransientError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 import { type BundlePublisher, encodeBundleMessage } from '../mq/index.ts';
 import { OPENCTI_SDO_EXTENSION } from '../stix/ids.ts';
@@ -81,6 +81,8 @@ export interface SenderDeps {
   publisher: () => BundlePublisher;
   metrics: ConnectorMetrics;
   logger: Logger;
+  /** A listened job's stop signal: once aborted, nothing more is put on the work or the queue. */
+  signal?: AbortSignal;
 }
 
 /** Encoded messages are published in slices so a huge split never sits in memory twice. */
@@ -154,6 +156,9 @@ export async function sendBundle(input: BundleInput, options: SendOptions, job: 
     deps.metrics.bundleSent();
     return result;
   }
+  // A job stopped meanwhile is redelivered to the next process: expectations added here for
+  // bundles never published would keep its work from ever completing.
+  if (deps.signal?.aborted) throw new TransientError('JOB_STOPPED', 'the connector is stopping: the job goes back to the queue');
   if (workId) await deps.platform.addExpectations(workId, split.bundles.length);
   await publishSplit(split.bundles, { workId, draftId, options, job }, deps);
   logger.info(`${split.bundles.length} bundle(s) sent to the queue`, { work_id: workId, dropped: split.incompatible.length });

@@ -273,7 +273,21 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
           }
         : null,
   };
-  const senderDeps = (jobApi: ApiClient): SenderDeps => ({ settings, platform, api: jobApi, publisher: getPublisher, metrics, logger });
+  // A listened job still running when the stop has finished (past the grace period) was given
+  // back to the broker: from then on it must neither download nor put anything on the work or
+  // the queue, or the redelivered copy's work would wait for expectations never met. An
+  // external import's run has no such signal: it finishes sending.
+  const abandoned = new AbortController();
+  void rt.stopped.then(() => abandoned.abort());
+  const senderDeps = (jobApi: ApiClient, signal?: AbortSignal): SenderDeps => ({
+    settings,
+    platform,
+    api: jobApi,
+    publisher: getPublisher,
+    metrics,
+    logger,
+    ...(signal ? { signal } : {}),
+  });
   const heartbeatDeps = { platform, connectorId: registration.id, state, info, logger, metrics };
   const base = { config: loaded as never, logger, http, state, metrics, signal: rt.signal };
 
@@ -426,9 +440,9 @@ async function runLoaded<C extends ConfigShape>(definition: ConnectorDefinition<
         job: job as never,
         workId: job.internal.workId,
         send: (input: BundleInput, sendOptions: SendOptions = {}) =>
-          sendBundle(input, { ...sendOptions, workId: sendOptions.workId ?? job.internal.workId }, sendContext, senderDeps(jobApi)),
+          sendBundle(input, { ...sendOptions, workId: sendOptions.workId ?? job.internal.workId }, sendContext, senderDeps(jobApi, abandoned.signal)),
       };
-      const message = await dispatch(definition, job, context, jobApi);
+      const message = await dispatch(definition, job, context, jobApi, abandoned.signal);
       // A playbook waits for the step's bundle: hand it back unchanged when the handler sent nothing.
       if (step && !answeredPlaybook && job.event.kind === 'INTERNAL_ENRICHMENT') {
         await sendToPlaybook(api, step, job.event.bundle ?? { type: 'bundle', objects: [] });
@@ -456,6 +470,7 @@ async function dispatch<C extends ConfigShape>(
   job: Job,
   context: JobContext<never, never>,
   jobApi: ApiClient,
+  abandoned: AbortSignal,
 ): Promise<string | undefined> {
   const event = job.event;
   if (definition.kind === 'INTERNAL_ENRICHMENT' && event.kind === 'INTERNAL_ENRICHMENT') {
@@ -473,7 +488,12 @@ async function dispatch<C extends ConfigShape>(
     const importContext: ImportFileContext<never> = {
       ...(context as never as ImportFileContext<never>),
       readFile: ({ maxBytes, timeoutMs, maxAttempts }) =>
-        jobApi.downloadFile(event.fileFetch, { maxBytes, ...(timeoutMs ? { timeoutMs } : {}), ...(maxAttempts ? { retry: { maxAttempts } } : {}) }),
+        jobApi.downloadFile(event.fileFetch, {
+          maxBytes,
+          signal: abandoned,
+          ...(timeoutMs ? { timeoutMs } : {}),
+          ...(maxAttempts ? { retry: { maxAttempts } } : {}),
+        }),
     };
     return (await definition.handle(event, importContext as never)) ?? undefined;
   }
