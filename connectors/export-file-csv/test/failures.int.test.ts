@@ -245,14 +245,8 @@ describe.skipIf(!broker.available)('export-file-csv failure paths (stand-in behi
   });
 
   it('a stop mid-export removes the temporary files and gives the job back; the restarted connector completes it', async () => {
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let reached: () => void = () => {};
-    const waiting = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
+    const { promise: held, resolve: release } = Promise.withResolvers<void>();
+    const { promise: waiting, resolve: reached } = Promise.withResolvers<void>();
     // Hold the second page until the test lets go: the first row is on disk by then.
     proxy.rule = async (seen) => {
       if (seen.operation !== LIST_CORE_OBJECTS.operationName || !seen.variables.after) return undefined;

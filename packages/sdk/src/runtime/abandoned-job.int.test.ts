@@ -20,14 +20,8 @@ describe.skipIf(!broker.available)('a job abandoned by the stop', () => {
   const connectorId = randomUUID();
   const running: RunningConnector[] = [];
   let holdFirst = true;
-  let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let reached: () => void = () => {};
-  const holding = new Promise<void>((resolve) => {
-    reached = resolve;
-  });
+  const { promise: held, resolve: release } = Promise.withResolvers<void>();
+  const { promise: holding, resolve: reached } = Promise.withResolvers<void>();
   const abandonedSend: unknown[] = [];
 
   const definition = defineConnector({
